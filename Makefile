@@ -1,0 +1,51 @@
+# The README's two commands: `make demo` and `make test`. Every step is idempotent: a stamp file
+# records what is installed, so a second run installs nothing that is already there.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CACHE := .cache
+CHP := $(CACHE)/node/node_modules/.bin/configurable-http-proxy
+INSTALLED := $(VENV)/.installed
+LAB_SOURCES := $(wildcard labextension/src/*) labextension/package.json labextension/tsconfig.json
+
+export PATH := $(CURDIR)/$(BIN):$(CURDIR)/$(CACHE)/node/node_modules/.bin:$(PATH)
+export NBLAUNCH_CHP := $(CURDIR)/$(CHP)
+
+.PHONY: setup demo test test-fast lint chromium proxy postgres clean
+
+setup: $(INSTALLED) $(CHP) chromium
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(INSTALLED): $(BIN)/python pyproject.toml $(LAB_SOURCES)
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+$(CHP):
+	npm install --silent --no-fund --no-audit --prefix $(CACHE)/node configurable-http-proxy@5
+
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+postgres:
+	@command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check nblaunch tests benchmarks
+	$(BIN)/ruff format --check nblaunch tests benchmarks
+	$(BIN)/mypy
+
+test: setup postgres lint
+	$(BIN)/python -m pytest
+
+test-fast: $(INSTALLED) lint
+	$(BIN)/python -m pytest -m "not integration and not browser"
+
+demo: setup
+	$(BIN)/nblaunch demo
+
+clean:
+	rm -rf $(VENV) $(CACHE) labextension/node_modules labextension/lib nblaunch/labextension
