@@ -1,0 +1,181 @@
+/**
+ * The host bridge, protocol version 1 (docs/bridge.md): a page that embeds JupyterLab or
+ * Notebook 7 in an iframe may save the notebook, run it, and hear about its state.
+ *
+ * Only messages from `window.parent` whose origin is in the server's `allowed_origins` are
+ * read, and every reply goes to exactly that origin. There is deliberately no generic command
+ * runner: the four request types below are all that a host can trigger.
+ */
+import { DocumentRegistry } from '@jupyterlab/docregistry';
+import { NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
+
+export const PROTOCOL = 1;
+
+/** A bridge message on the wire. */
+export interface IMessage {
+  nblaunch: number;
+  type: string;
+  id?: string | number;
+  [key: string]: unknown;
+}
+
+/** Events waiting for the host's origin to be known; bounded so a silent host costs nothing. */
+const MAX_PENDING = 50;
+
+/** Parse the `nblaunchAllowedOrigins` page config option (a JSON array string). */
+export function parseOrigins(raw: string): string[] {
+  try {
+    const value: unknown = JSON.parse(raw || '[]');
+    return Array.isArray(value)
+      ? value.filter((o): o is string => typeof o === 'string' && o !== '*')
+      : [];
+  } catch {
+    return [];
+  }
+}
+
+export class HostBridge {
+  constructor(origins: string[], parent: Window = window.parent) {
+    this._origins = origins;
+    this._parent = parent;
+    // With one allowed origin we know where events go before the host says anything.
+    this._target = origins.length === 1 ? origins[0] : null;
+    window.addEventListener('message', this._onMessage);
+  }
+
+  /** The notebook that requests act on: the one the user sees. */
+  set active(panel: NotebookPanel | null) {
+    if (panel === this._active) {
+      return;
+    }
+    this._active = panel;
+    if (panel) {
+      void panel.context.ready.then(() => {
+        if (this._active === panel && !panel.isDisposed) {
+          this.send({ type: 'ready', path: panel.context.path });
+        }
+      });
+    }
+  }
+
+  /** Forward a notebook's state changes to the host as events. */
+  watch(panel: NotebookPanel): void {
+    const context = panel.context;
+    const onModelState = (_: unknown, change: { name: string; newValue: unknown }): void => {
+      if (change.name === 'dirty') {
+        this.send({ type: 'dirty', path: context.path, dirty: Boolean(change.newValue) });
+      }
+    };
+    // fileChanged fires after every save, whoever started it (host, menu, autosave).
+    const onFile = (_: unknown, model: { path: string; last_modified?: string }): void => {
+      this.send({ type: 'saved', path: model.path, last_modified: model.last_modified ?? null });
+    };
+    const onKernel = (_: unknown, status: string): void => {
+      this.send({ type: 'kernel', path: context.path, status });
+    };
+    void context.ready.then(() => context.model.stateChanged.connect(onModelState));
+    context.fileChanged.connect(onFile);
+    panel.sessionContext.statusChanged.connect(onKernel);
+    panel.disposed.connect(() => {
+      if (this._active === panel) {
+        this._active = null;
+      }
+    });
+  }
+
+  /** Send a message to the host, or queue it until the host's origin is known. */
+  send(body: { type: string; [key: string]: unknown }): void {
+    const message = { nblaunch: PROTOCOL, ...body };
+    if (this._target === null) {
+      this._pending.push(message);
+      this._pending.splice(0, this._pending.length - MAX_PENDING);
+      return;
+    }
+    this._parent.postMessage(message, this._target);
+  }
+
+  dispose(): void {
+    window.removeEventListener('message', this._onMessage);
+  }
+
+  private _onMessage = (event: MessageEvent): void => {
+    if (event.source !== this._parent || !this._origins.includes(event.origin)) {
+      return;
+    }
+    const data = event.data as IMessage | null;
+    if (!data || typeof data !== 'object' || data.nblaunch !== PROTOCOL) {
+      return;
+    }
+    if (typeof data.type !== 'string') {
+      return;
+    }
+    if (this._target !== event.origin) {
+      this._target = event.origin;
+      this._pending.forEach(m => this._parent.postMessage(m, event.origin));
+    }
+    this._pending = [];
+    void this._handle(data);
+  };
+
+  private async _handle(request: IMessage): Promise<void> {
+    const id = request.id ?? null;
+    const panel = this._active;
+    switch (request.type) {
+      case 'ping':
+        this.send({ type: 'pong', id, path: panel?.context.path ?? null });
+        return;
+      case 'save':
+        return panel
+          ? this._save(id, panel)
+          : this.send({ type: 'save-failed', id, reason: 'No notebook is open.' });
+      case 'run-all':
+        if (!panel) {
+          this.send({ type: 'error', id, reason: 'No notebook is open.' });
+          return;
+        }
+        await this._runAll(id, panel);
+        return;
+      default:
+        this.send({ type: 'error', id, reason: `Unknown request type: ${request.type}` });
+    }
+  }
+
+  private async _save(id: string | number | null, panel: NotebookPanel): Promise<void> {
+    const context = panel.context;
+    let state: DocumentRegistry.SaveState | null = null;
+    const onState = (_: unknown, s: DocumentRegistry.SaveState): void => {
+      state = s;
+    };
+    context.saveState.connect(onState);
+    try {
+      await context.save();
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.send({ type: 'save-failed', id, reason: reason || 'The save failed.' });
+      return;
+    } finally {
+      context.saveState.disconnect(onState);
+    }
+    if (state === 'completed') {
+      const last_modified = context.contentsModel?.last_modified ?? null;
+      this.send({ type: 'saved', id, path: context.path, last_modified });
+    } else {
+      this.send({ type: 'save-failed', id, reason: 'The save did not complete.' });
+    }
+  }
+
+  private async _runAll(id: string | number | null, panel: NotebookPanel): Promise<void> {
+    let ok = false;
+    try {
+      ok = await NotebookActions.runAll(panel.content, panel.sessionContext);
+    } finally {
+      this.send({ type: 'ran', id, path: panel.context.path, ok });
+    }
+  }
+
+  private _origins: string[];
+  private _parent: Window;
+  private _target: string | null;
+  private _pending: IMessage[] = [];
+  private _active: NotebookPanel | null = null;
+}

@@ -1,0 +1,121 @@
+/**
+ * What a notebook opened through nblaunch carries, and what the front end does with it:
+ * a label naming the template and parameters, and one autorun once the kernel is ready.
+ */
+import { ISessionContext } from '@jupyterlab/apputils';
+import { NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
+import { Widget } from '@lumino/widgets';
+
+/** The metadata key the Python side writes (`nblaunch.core.inject`). */
+export const METADATA_KEY = 'nblaunch';
+
+/** `metadata.nblaunch` of a notebook opened through nblaunch. */
+export interface ILaunchMetadata {
+  template: string;
+  parameters: { [name: string]: unknown };
+  link: string | null;
+  created: string;
+  version: string;
+  autorun: boolean;
+}
+
+/** The launch metadata of a notebook, or null when it was not opened through nblaunch. */
+export function readLaunch(panel: NotebookPanel): ILaunchMetadata | null {
+  const value = panel.model?.getMetadata(METADATA_KEY);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return null;
+  }
+  const meta = value as Partial<ILaunchMetadata>;
+  if (typeof meta.template !== 'string') {
+    return null;
+  }
+  return {
+    template: meta.template,
+    parameters:
+      meta.parameters && typeof meta.parameters === 'object' ? meta.parameters : {},
+    link: typeof meta.link === 'string' ? meta.link : null,
+    created: String(meta.created ?? ''),
+    version: String(meta.version ?? ''),
+    // Only a literal `true` runs code: anything else (a string, a number) is no permission.
+    autorun: meta.autorun === true
+  };
+}
+
+/**
+ * The label text, e.g. `nblaunch: image-stats · image_id=2959331`.
+ */
+export function labelText(meta: ILaunchMetadata): string {
+  const stem = meta.template.split('/').pop()!.replace(/\.ipynb$/, '');
+  const values = Object.entries(meta.parameters).map(
+    ([name, value]) =>
+      `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`
+  );
+  return values.length
+    ? `nblaunch: ${stem} · ${values.join(', ')}`
+    : `nblaunch: ${stem}`;
+}
+
+/** A toolbar item showing which template and parameters the notebook was opened with. */
+export function createLabel(meta: ILaunchMetadata): Widget {
+  const widget = new Widget();
+  widget.addClass('jp-nblaunch-label');
+  widget.node.textContent = labelText(meta);
+  const created = meta.created ? `\ncreated ${meta.created}` : '';
+  widget.node.title = `${meta.template}\n${labelText(meta)}${created}`;
+  return widget;
+}
+
+/**
+ * Resolve true once the session has a kernel that reached `idle`, false if there is no kernel
+ * (the user picked "No Kernel") or it died first.
+ */
+export async function kernelIdle(sessionContext: ISessionContext): Promise<boolean> {
+  await sessionContext.ready;
+  return new Promise<boolean>(resolve => {
+    const check = (): boolean => {
+      const kernel = sessionContext.session?.kernel;
+      if (!kernel || kernel.status === 'dead') {
+        finish(false);
+        return true;
+      }
+      if (kernel.status === 'idle') {
+        finish(true);
+        return true;
+      }
+      return false;
+    };
+    const onStatus = (): void => {
+      check();
+    };
+    const finish = (ok: boolean): void => {
+      sessionContext.statusChanged.disconnect(onStatus);
+      sessionContext.kernelChanged.disconnect(onStatus);
+      resolve(ok);
+    };
+    // Connect before checking, so that a status change in between is not missed.
+    sessionContext.statusChanged.connect(onStatus);
+    sessionContext.kernelChanged.connect(onStatus);
+    check();
+  });
+}
+
+/**
+ * Run all cells once if the launch metadata asks for it, and clear the flag.
+ *
+ * The flag is cleared and saved as soon as the run starts, not when it ends, so that a reload
+ * during a long run cannot start a second one; outputs are then saved by the user or autosave.
+ */
+export async function autorun(panel: NotebookPanel): Promise<boolean> {
+  await panel.context.ready;
+  const meta = readLaunch(panel);
+  if (!meta?.autorun || !(await kernelIdle(panel.sessionContext))) {
+    return false;
+  }
+  if (panel.isDisposed || readLaunch(panel)?.autorun !== true) {
+    return false;
+  }
+  const run = NotebookActions.runAll(panel.content, panel.sessionContext);
+  panel.model!.setMetadata(METADATA_KEY, { ...meta, autorun: false });
+  await panel.context.save();
+  return run;
+}
