@@ -65,7 +65,7 @@ class DuplicateParameterError(QueryError):
 
 
 class ControlValueError(QueryError):
-    """A control option (``ui``, ``copy``, ``autorun``, ``server``) has a value outside its table."""
+    """A control option (``ui``, ``copy``, ``autorun``, ``server``) has a value not in its table."""
 
     code = "bad-control"
 

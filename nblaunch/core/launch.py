@@ -1,0 +1,102 @@
+"""The one launch path both doors share: query → typed values → copy name → injected notebook.
+
+The Jupyter Server extension and the hub service differ only in how they read the template and
+write the copy (a contents manager, or the Contents API through the Hub); everything they decide
+is decided here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import nbformat
+from nbformat import NotebookNode
+
+from .coerce import DEFAULT_MAX_VALUE_BYTES, coerce
+from .copies import copy_name
+from .errors import NotANotebookError
+from .inject import META_KEY, inject, sources_hash
+from .parameters import Parameter, notebook_parameters
+from .query import LaunchRequest, parse_query
+
+
+@dataclass
+class LaunchPlan:
+    """Everything decided about a launch before any file is written."""
+
+    template: str
+    request: LaunchRequest
+    parameters: list[Parameter]
+    values: dict[str, object]
+    ui: str
+    copy: str
+    path: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def autorun_requested(self) -> bool:
+        """Whether the link asked to run all cells."""
+        return bool(self.request.controls.autorun)
+
+
+def load_notebook(content: str | bytes | dict[str, Any], name: str = "template") -> NotebookNode:
+    """Read notebook JSON (text or an already-parsed dict), or raise ``NotANotebookError``.
+
+    >>> load_notebook('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}').nbformat
+    4
+    """
+    try:
+        data = json.loads(content) if isinstance(content, (str, bytes)) else content
+        if not isinstance(data, dict) or "cells" not in data:
+            raise ValueError("no cells")
+        return nbformat.reads(json.dumps(data), as_version=4)
+    except (ValueError, TypeError, nbformat.reader.NotJSONError) as err:
+        raise NotANotebookError(
+            f"{name} is not a Jupyter notebook (.ipynb JSON); choose a notebook file.", name=name
+        ) from err
+
+
+def plan_launch(
+    template: str,
+    nb: Any,
+    raw_query: str,
+    *,
+    output_dir: str = "nblaunch",
+    default_ui: str = "lab",
+    max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES,
+) -> LaunchPlan:
+    """Parse and check a launch against the template, before anything is started or written.
+
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("n = 1")])
+    >>> plan_launch("t.ipynb", nb, "n=5&ui=doc").path
+    'nblaunch/t-n-5-736a09.ipynb'
+    """
+    request = parse_query(raw_query)
+    parameters = notebook_parameters(nb)
+    values = coerce(request, parameters, max_value_bytes=max_value_bytes)
+    controls = request.controls
+    return LaunchPlan(
+        template=template,
+        request=request,
+        parameters=parameters,
+        values=values,
+        ui=controls.ui or default_ui,
+        copy=controls.copy or "reuse",
+        path=copy_name(template, values, output_dir=output_dir),
+        notes=list(request.notes),
+    )
+
+
+def render_copy(plan: LaunchPlan, nb: Any, *, autorun: bool, link: str | None) -> NotebookNode:
+    """The parameterized copy, with provenance and the hash that later tells if it was edited.
+
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("n = 1")])
+    >>> render_copy(plan_launch("t.ipynb", nb, "n=5"), nb, autorun=False, link=None).metadata[
+    ...     "nblaunch"]["parameters"]
+    {'n': 5}
+    """
+    result = inject(nb, plan.values, template=plan.template, link=link, autorun=autorun)
+    result.metadata[META_KEY]["sources_hash"] = sources_hash(result)
+    return result

@@ -1,0 +1,116 @@
+"""Build launch links for the hub service, a single Jupyter server, and Binder.
+
+Every value is written so that ``parse_query`` and ``coerce`` give it back unchanged, whatever the
+template declares: text that would read as JSON (``"1"``, ``"true"``) is JSON-quoted, lists and
+dicts are JSON, and a parameter whose name is a control (``ui``) is written ``param_ui``. Flags
+are written with a value (``autorun=1``): JupyterHub's user-redirect drops empty values.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from .errors import ControlValueError
+from .query import ACCIDENTAL, ACCIDENTAL_PREFIXES, CONTROLS, PARAM_PREFIX, PARAMS_JSON
+
+TARGETS = ("hub", "server", "binder")
+SERVICE_PREFIX = "services/nblaunch/"
+_SAFE = "-._~,:@!*'()/"
+
+
+def encode_value(value: object) -> str:
+    """The query text for one value, before percent-encoding.
+
+    >>> encode_value("x y"), encode_value("1"), encode_value(True), encode_value([1, 2])
+    ('x y', '"1"', 'true', '[1,2]')
+    """
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False) if _reads_as_json(value) else value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _reads_as_json(text: str) -> bool:
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return True
+    if text.strip() in ("null", "None"):
+        return True
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def encode_name(name: str) -> str:
+    """The query name for a parameter, prefixed when it would read as something else.
+
+    >>> encode_name("image_id"), encode_name("ui"), encode_name("code")
+    ('image_id', 'param_ui', 'param_code')
+    """
+    special = (
+        name in CONTROLS
+        or name == PARAMS_JSON
+        or name in ACCIDENTAL
+        or name.startswith((PARAM_PREFIX, *ACCIDENTAL_PREFIXES))
+    )
+    return PARAM_PREFIX + name if special else name
+
+
+def build_query(
+    values: dict[str, object],
+    *,
+    autorun: bool = False,
+    ui: str | None = None,
+    copy: str | None = None,
+    server: str | None = None,
+) -> str:
+    """The query string (without ``?``) for a launch.
+
+    >>> build_query({"image_id": 2959331}, autorun=True)
+    'image_id=2959331&autorun=1'
+    """
+    pairs = [(encode_name(n), encode_value(v)) for n, v in values.items()]
+    for name, option in (("ui", ui), ("copy", copy), ("server", server)):
+        if option is not None:
+            allowed = CONTROLS[name]
+            if allowed is not None and option not in allowed:
+                raise ControlValueError(f"{name}={option!r} is not one of {', '.join(allowed)}.")
+            pairs.append((name, option))
+    if autorun:
+        pairs.append(("autorun", "1"))
+    return "&".join(f"{quote(n, safe='')}={quote(v, safe=_SAFE)}" for n, v in pairs)
+
+
+def build_link(
+    base_url: str,
+    template: str,
+    values: dict[str, object],
+    *,
+    autorun: bool = False,
+    ui: str | None = None,
+    copy: str | None = None,
+    server: str | None = None,
+    target: str = "hub",
+) -> str:
+    """A launch link for ``target``: ``hub``, ``server`` or ``binder``.
+
+    ``hub``: ``{hub}/services/nblaunch/open/{template}?...``; ``server``: a Jupyter server's
+    ``{server}/nblaunch/open/{path}?...`` (also right behind ``/hub/user-redirect/``);
+    ``binder``: ``{binder}/v2/...?urlpath=nblaunch/open/{path}%3F...``, inner query encoded once.
+
+    >>> build_link("https://hub.example.org", "image-stats", {"image_id": 2959331})
+    'https://hub.example.org/services/nblaunch/open/image-stats?image_id=2959331'
+    >>> build_link("https://mybinder.org/v2/gh/o/r/HEAD", "s.ipynb", {"n": 1}, target="binder")
+    'https://mybinder.org/v2/gh/o/r/HEAD?urlpath=nblaunch/open/s.ipynb%3Fn%3D1'
+    """
+    if target not in TARGETS:
+        raise ControlValueError(f"target={target!r} is not one of {', '.join(TARGETS)}.")
+    query = build_query(values, autorun=autorun, ui=ui, copy=copy, server=server)
+    base = base_url.rstrip("/") + "/"
+    path = quote(template.lstrip("/"), safe="/")
+    if target == "binder":
+        inner = f"nblaunch/open/{path}" + (f"?{query}" if query else "")
+        return f"{base.rstrip('/')}?urlpath={quote(inner, safe='/')}"
+    prefix = SERVICE_PREFIX if target == "hub" else "nblaunch/"
+    return f"{base}{prefix}open/{path}" + (f"?{query}" if query else "")

@@ -1,0 +1,244 @@
+"""Read the parameters a template notebook declares: name, type, default and help.
+
+The parameters live in the cell tagged ``parameters`` (papermill's convention) or, failing that,
+in the first code cell whose first line is a ``# Parameters`` comment (the convention of the
+original URL-parameters extension). Types come, in this order, from an annotation (``x: int = 1``),
+a ``# type: int`` comment, or the default literal (``x = 1`` is an int). Nothing is ever evaluated:
+Python defaults go through ``ast.literal_eval``; R and Julia defaults through ``literals``.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from typing import Any
+
+from .literals import read_julia, read_r
+
+TYPES = ("int", "float", "bool", "str", "list", "dict", "any")
+
+_ANNOTATION_TYPES = {
+    "int": "int",
+    "float": "float",
+    "bool": "bool",
+    "str": "str",
+    "list": "list",
+    "List": "list",
+    "tuple": "list",
+    "dict": "dict",
+    "Dict": "dict",
+}
+_HEADER = re.compile(r"^\s*#\s*parameters\s*$", re.IGNORECASE)
+_TYPE_COMMENT = re.compile(r"^type:\s*(?P<type>\S+)\s*(?P<help>.*)$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One declared parameter.
+
+    >>> Parameter("image_id", "int", 1, "1", "Image to analyse").to_json()["type"]
+    'int'
+    """
+
+    name: str
+    type: str = "any"
+    default: Any = None
+    default_source: str = ""
+    help: str = ""
+    nullable: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready description for pages, APIs and ``nblaunch inspect``."""
+        return {
+            "name": self.name,
+            "type": self.type,
+            "default": self.default,
+            "default_source": self.default_source,
+            "help": self.help,
+        }
+
+
+def kernel_language(nb: Any) -> str:
+    """The notebook's kernel language, lowercased (``python`` when the notebook does not say).
+
+    >>> kernel_language({"metadata": {"kernelspec": {"language": "R"}}})
+    'r'
+    """
+    meta = nb.get("metadata", {})
+    language = meta.get("kernelspec", {}).get("language") or meta.get("language_info", {}).get(
+        "name"
+    )
+    return str(language or "python").lower()
+
+
+def parameters_cell(nb: Any) -> Any | None:
+    """The cell that declares parameters, or ``None``.
+
+    >>> parameters_cell({"cells": []}) is None
+    True
+    """
+    cells = nb.get("cells", [])
+    for cell in cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            return cell
+    for cell in cells:
+        if cell.get("cell_type") == "code":
+            first = _source(cell).split("\n", 1)[0]
+            if _HEADER.match(first):
+                return cell
+    return None
+
+
+def notebook_parameters(nb: Any) -> list[Parameter]:
+    """Every parameter the notebook declares, in order.
+
+    >>> nb = {"cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"]},
+    ...        "source": "image_id = 2959331  # which image"}]}
+    >>> notebook_parameters(nb)[0]
+    Parameter(name='image_id', type='int', default=2959331, default_source='2959331', help='which image', nullable=False)
+    """  # noqa: E501
+    cell = parameters_cell(nb)
+    if cell is None:
+        return []
+    source = _source(cell)
+    language = kernel_language(nb)
+    if language == "r":
+        return _simple_parameters(source, read_r, r"^\s*([A-Za-z.][\w.]*)\s*(?:<-|=)\s*(.+?)\s*$")
+    if language == "julia":
+        return _simple_parameters(source, read_julia, r"^\s*([A-Za-z_]\w*)\s*=\s*(.+?)\s*$")
+    return python_parameters(source)
+
+
+def _source(cell: Any) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def python_parameters(source: str) -> list[Parameter]:
+    """Parameters from Python source: annotations, ``# type:`` comments, literal defaults.
+
+    >>> [p.type for p in python_parameters("a: float = 1\\nb = [1]  # type: list\\nc = None")]
+    ['float', 'list', 'any']
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    comments = _line_comments(source)
+    found: dict[str, Parameter] = {}
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            targets, annotation = [node.target.id], ast.unparse(node.annotation)
+        elif isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+            targets, annotation = [t.id for t in node.targets], ""  # type: ignore[attr-defined]
+        else:
+            continue
+        comment = comments.get(node.end_lineno or node.lineno, "")
+        for name in targets:
+            found[name] = _python_parameter(name, node.value, source, annotation, comment)
+    return list(found.values())
+
+
+def _python_parameter(
+    name: str, value: ast.expr | None, source: str, annotation: str, comment: str
+) -> Parameter:
+    default_source = (ast.get_source_segment(source, value) or "") if value is not None else ""
+    default: Any = None
+    known = False
+    if value is not None:
+        try:
+            default, known = ast.literal_eval(value), True
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            default = default_source
+    type_name, nullable = _annotation_type(annotation)
+    help_text = comment
+    match = _TYPE_COMMENT.match(comment)
+    if match:
+        help_text = match.group("help").lstrip("#").strip()
+        if type_name == "any":
+            type_name, nullable = _annotation_type(match.group("type"))
+    if type_name == "any" and known:
+        type_name = value_type(default)
+    nullable = nullable or (known and default is None)
+    return Parameter(name, type_name, default, default_source, help_text, nullable)
+
+
+def _annotation_type(annotation: str) -> tuple[str, bool]:
+    text = annotation.strip().strip("'\"")
+    if not text:
+        return "any", False
+    nullable = False
+    optional = re.fullmatch(r"(?:typing\.)?Optional\[(.+)\]", text)
+    if optional:
+        text, nullable = optional.group(1), True
+    parts = [p.strip() for p in text.split("|")]
+    if "None" in parts:
+        nullable = True
+        parts = [p for p in parts if p != "None"]
+    if len(parts) != 1:
+        return "any", nullable
+    head = parts[0].split("[", 1)[0].removeprefix("typing.")
+    return _ANNOTATION_TYPES.get(head, "any"), nullable
+
+
+def value_type(value: Any) -> str:
+    """The parameter type a literal value has.
+
+    >>> value_type(True), value_type(1.5), value_type((1, 2)), value_type(None)
+    ('bool', 'float', 'list', 'any')
+    """
+    for kind, name in ((bool, "bool"), (int, "int"), (float, "float"), (str, "str")):
+        if isinstance(value, kind):
+            return name
+    if isinstance(value, (list, tuple)):
+        return "list"
+    if isinstance(value, dict):
+        return "dict"
+    return "any"
+
+
+def _line_comments(source: str) -> dict[int, str]:
+    comments: dict[int, str] = {}
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.COMMENT:
+                comments[tok.start[0]] = tok.string.lstrip("#").strip()
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return comments
+
+
+def _simple_parameters(source: str, read: Any, pattern: str) -> list[Parameter]:
+    assignment = re.compile(pattern)
+    found: dict[str, Parameter] = {}
+    for line in source.splitlines():
+        code, _, comment = _split_comment(line)
+        match = assignment.match(code)
+        if not match:
+            continue
+        name, text = match.group(1), match.group(2)
+        try:
+            default, known = read(text), True
+        except ValueError:
+            default, known = text, False
+        kind = value_type(default) if known else "any"
+        found[name] = Parameter(name, kind, default, text, comment, known and default is None)
+    return list(found.values())
+
+
+def _split_comment(line: str) -> tuple[str, str, str]:
+    quote = ""
+    for i, char in enumerate(line):
+        if quote:
+            if char == "\\":
+                continue
+            if char == quote and line[i - 1] != "\\":
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            return line[:i], "#", line[i + 1 :].strip()
+    return line, "", ""

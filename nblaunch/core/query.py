@@ -1,0 +1,204 @@
+"""From a link's raw query string to a ``LaunchRequest``: notebook parameters apart from controls.
+
+The query is read the way people and forums actually mangle links: a second ``?`` is a ``&``,
+``&amp;`` is a ``&``, ``+`` is a space, percent-encoding is decoded exactly once, and a repeated key
+collects into a list. Every value stays text here; typing happens in ``coerce`` against the
+template's declared parameters.
+
+Each query name has one spelling, defined in the tables below:
+
+======================  ===============================================================
+``autorun``             run all cells after opening (flag: empty, 1/0, true/false...)
+``ui``                  ``lab`` | ``doc`` | ``notebook``
+``copy``                ``reuse`` | ``new`` | ``overwrite``
+``server``              a JupyterHub named server (lowercase, digits, single hyphens)
+``params``              a JSON object of parameters: ``params={"image_id": 2959331}``
+``param_<name>``        always the parameter ``<name>``, even when it is a control name
+======================  ===============================================================
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote_plus
+
+from .errors import ControlValueError, DuplicateParameterError, QueryError
+
+#: Controls and the values each accepts (``None``: validated by its own rule).
+CONTROLS: dict[str, tuple[str, ...] | None] = {
+    "autorun": None,
+    "ui": ("lab", "doc", "notebook"),
+    "copy": ("reuse", "new", "overwrite"),
+    "server": None,
+}
+PARAMS_JSON = "params"
+PARAM_PREFIX = "param_"
+
+#: Names that protocols and sites append to links by accident. Dropped with a note, unless the
+#: notebook declares a parameter of that name.
+ACCIDENTAL = frozenset(
+    {"code", "state", "token", "next", "reset", "urlpath", "_xsrf", "fbclid", "gclid", "msclkid"}
+)
+ACCIDENTAL_PREFIXES = ("utm_",)
+
+TRUE_WORDS = frozenset({"", "1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+# JupyterHub's rule for named servers: 1-30 characters, lowercase letters, digits and single
+# hyphens, starting with a letter.
+SERVER_NAME = re.compile(r"^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,29}$")
+
+_AMP = re.compile(r"&(?:amp|#0*38|#x0*26);", re.IGNORECASE)
+
+
+@dataclass
+class Controls:
+    """Launch options that are not notebook parameters."""
+
+    autorun: bool | None = None
+    ui: str | None = None
+    copy: str | None = None
+    server: str | None = None
+
+
+@dataclass
+class LaunchRequest:
+    """A parsed link: raw parameter texts, typed JSON parameters, controls and notes.
+
+    >>> parse_query("image_id=7&autorun=1").params
+    {'image_id': ['7']}
+    """
+
+    params: dict[str, list[str]] = field(default_factory=dict)
+    json_params: dict[str, object] = field(default_factory=dict)
+    controls: Controls = field(default_factory=Controls)
+    dropped: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def names(self) -> list[str]:
+        """Every parameter name the link gives, in order, dropped names excluded."""
+        return [*self.params, *(n for n in self.json_params if n not in self.params)]
+
+
+def split_pairs(raw: str) -> list[tuple[str, str]]:
+    """Split and decode a raw query into ``(name, value)`` pairs, tolerating mangled links.
+
+    >>> split_pairs("?a=1?b=x+y&amp;c")
+    [('a', '1'), ('b', 'x y'), ('c', '')]
+    """
+    text = _AMP.sub("&", raw.lstrip("?")).replace("?", "&")
+    pairs = []
+    for piece in text.split("&"):
+        if not piece:
+            continue
+        name, _, value = piece.partition("=")
+        try:
+            name = unquote_plus(name, errors="strict").strip()
+            value = unquote_plus(value, errors="strict")
+        except UnicodeDecodeError as err:
+            raise QueryError(
+                f"The link's query has bytes that are not UTF-8 near {piece[:40]!r}; "
+                "percent-encode text as UTF-8."
+            ) from err
+        if name:
+            pairs.append((name, value))
+    return pairs
+
+
+def parse_query(raw: str) -> LaunchRequest:
+    """Read a raw query string into a ``LaunchRequest``.
+
+    >>> r = parse_query("image_id=2959331&ui=lab&param_ui=dark&autorun=")
+    >>> r.params, r.controls.ui, r.controls.autorun
+    ({'image_id': ['2959331'], 'ui': ['dark']}, 'lab', True)
+    """
+    request = LaunchRequest()
+    forms: dict[str, str] = {}
+    for name, value in split_pairs(raw):
+        if name == PARAMS_JSON:
+            for key, item in _json_object(value).items():
+                _claim(forms, key, "params")
+                request.json_params[key] = item
+        elif name.startswith(PARAM_PREFIX) and len(name) > len(PARAM_PREFIX):
+            key = name[len(PARAM_PREFIX) :]
+            _claim(forms, key, name)
+            request.params.setdefault(key, []).append(value)
+        elif name in CONTROLS:
+            _set_control(request.controls, name, value)
+        elif name in ACCIDENTAL or name.startswith(ACCIDENTAL_PREFIXES):
+            request.dropped.setdefault(name, []).append(value)
+        else:
+            _claim(forms, name, name)
+            request.params.setdefault(name, []).append(value)
+    for name in request.dropped:
+        request.notes.append(
+            f"Ignored {name!r}: links often carry it by accident "
+            f"(declare a parameter {name!r} in the notebook to use it)."
+        )
+    return request
+
+
+def _claim(forms: dict[str, str], name: str, form: str) -> None:
+    seen = forms.setdefault(name, form)
+    if seen != form:
+        raise DuplicateParameterError(
+            f"Parameter {name!r} is given twice, as {seen!r} and as {form!r}; keep one of them.",
+            name=name,
+        )
+
+
+def _json_object(text: str) -> dict[str, object]:
+    try:
+        value = json.loads(text)
+    except ValueError as err:
+        raise QueryError(
+            f"'params' must be a JSON object such as {{\"image_id\": 1}}; it is not JSON: {err}."
+        ) from err
+    if not isinstance(value, dict):
+        raise QueryError("'params' must be a JSON object such as {\"image_id\": 1}.")
+    return value
+
+
+def parse_flag(name: str, value: str) -> bool:
+    """Read a flag: empty, ``1``, ``true``, ``yes``, ``on`` are true; ``0``, ``false``... false.
+
+    >>> parse_flag("autorun", ""), parse_flag("autorun", "No")
+    (True, False)
+    """
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ControlValueError(
+        f"{name}={value!r} is not a yes/no value; use {name}=1 or {name}=0.", name=name
+    )
+
+
+def _set_control(controls: Controls, name: str, value: str) -> None:
+    parsed: object
+    if name == "autorun":
+        parsed = parse_flag(name, value)
+    elif value == "":
+        return
+    elif name == "server":
+        if not SERVER_NAME.match(value):
+            raise ControlValueError(
+                f"server={value!r} is not a valid server name: use 1-30 lowercase letters, "
+                "digits and single hyphens, starting with a letter.",
+                name=name,
+            )
+        parsed = value
+    else:
+        allowed = CONTROLS[name] or ()
+        if value not in allowed:
+            raise ControlValueError(
+                f"{name}={value!r} is not one of {', '.join(allowed)}.", name=name
+            )
+        parsed = value
+    previous = getattr(controls, name)
+    if previous is not None and previous != parsed:
+        raise ControlValueError(f"{name} is given twice with different values.", name=name)
+    setattr(controls, name, parsed)

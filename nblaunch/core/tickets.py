@@ -1,0 +1,93 @@
+"""Single-use login tickets: a host application's backend vouches for a user to the Hub.
+
+A ticket is ``base64url(payload).base64url(HMAC-SHA256(secret, payload))``; the payload names the
+user, carries a random nonce (two tickets minted in the same second differ) and expires in at
+most ``MAX_TTL`` seconds. Refusing a replayed nonce is the verifier's job (it needs a store that
+survives restarts), not this module's.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+
+from .errors import TicketError, TicketExpiredError
+
+MAX_TTL = 60
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A verified ticket's content."""
+
+    username: str
+    nonce: str
+    issued: int
+    expires: int
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _sign(secret: str | bytes, payload: str) -> str:
+    key = secret.encode() if isinstance(secret, str) else secret
+    return _b64(hmac.new(key, payload.encode(), hashlib.sha256).digest())
+
+
+def make_ticket(
+    username: str, secret: str | bytes, ttl: int = 30, *, now: float | None = None
+) -> str:
+    """Mint a ticket for ``username`` that expires in ``ttl`` seconds (at most 60).
+
+    >>> make_ticket("alice", "s3cret") != make_ticket("alice", "s3cret")
+    True
+    """
+    if not username:
+        raise TicketError("A ticket needs a user name.")
+    if not secret:
+        raise TicketError("A ticket needs a shared secret; set the same one on the Hub.")
+    if not 0 < ttl <= MAX_TTL:
+        raise TicketError(f"A ticket lives 1 to {MAX_TTL} seconds, not {ttl}.")
+    issued = int(now if now is not None else time.time())
+    body = {"v": VERSION, "u": username, "n": secrets.token_hex(16), "iat": issued}
+    body["exp"] = issued + ttl
+    payload = _b64(json.dumps(body, separators=(",", ":")).encode())
+    return f"{payload}.{_sign(secret, payload)}"
+
+
+def verify_ticket(ticket: str, secret: str | bytes, *, now: float | None = None) -> Ticket:
+    """Check a ticket's signature and lifetime, or raise a ``TicketError``.
+
+    >>> verify_ticket(make_ticket("alice", "k"), "k").username
+    'alice'
+    """
+    payload, _, signature = (ticket or "").partition(".")
+    if not payload or not hmac.compare_digest(_sign(secret, payload), signature):
+        raise TicketError(
+            "This login link is not valid; go back to the application and open the notebook again."
+        )
+    try:
+        body = json.loads(_unb64(payload))
+        found = Ticket(str(body["u"]), str(body["n"]), int(body["iat"]), int(body["exp"]))
+    except (ValueError, KeyError, TypeError) as err:
+        raise TicketError("This login link is malformed; open the notebook again.") from err
+    moment = now if now is not None else time.time()
+    if body.get("v") != VERSION or found.expires - found.issued > MAX_TTL or not found.username:
+        raise TicketError("This login link is not valid; open the notebook again.")
+    if moment > found.expires or moment < found.issued - 5:
+        raise TicketExpiredError(
+            "This login link has expired (they last a minute); go back to the application and "
+            "open the notebook again."
+        )
+    return found

@@ -1,0 +1,190 @@
+"""The safety layer over papermill's translators: one class per language, found by language.
+
+papermill escapes Python strings correctly, but its R and Julia translators write non-ASCII text
+as ``\\xNN`` bytes (wrong values) and Julia leaves ``$`` open (``$(run(...))`` would execute), and
+no translator checks parameter names. Here each supported language has a translator whose strings
+are escaped for that language, and names are checked against its identifier rules and keywords.
+Languages without such a translator are refused, never translated unsafely.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+from papermill.translators import (
+    JuliaTranslator,
+    PythonTranslator,
+    RTranslator,
+    Translator,
+    papermill_translators,
+)
+
+from .errors import InvalidNameError, ParameterTypeError, UnsupportedLanguageError
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+R_RESERVED = frozenset(
+    [
+        "if",
+        "else",
+        "repeat",
+        "while",
+        "function",
+        "for",
+        "next",
+        "break",
+        "TRUE",
+        "FALSE",
+        "NULL",
+        "Inf",
+        "NaN",
+        "NA",
+        "NA_integer_",
+        "NA_real_",
+        "NA_character_",
+        "NA_complex_",
+        "in",
+        "T",
+        "F",
+    ]
+)
+JULIA_RESERVED = frozenset(
+    [
+        "baremodule",
+        "begin",
+        "break",
+        "catch",
+        "const",
+        "continue",
+        "do",
+        "else",
+        "elseif",
+        "end",
+        "export",
+        "false",
+        "finally",
+        "for",
+        "function",
+        "global",
+        "if",
+        "import",
+        "let",
+        "local",
+        "macro",
+        "module",
+        "quote",
+        "return",
+        "struct",
+        "true",
+        "try",
+        "using",
+        "while",
+        "nothing",
+        "missing",
+        "abstract",
+        "primitive",
+        "mutable",
+        "type",
+        "where",
+        "in",
+        "isa",
+        "outer",
+        "public",
+    ]
+)
+
+
+def _escape(text: str, specials: dict[str, str]) -> str:
+    out = []
+    for char in text:
+        if char in specials:
+            out.append(specials[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\x{ord(char):02x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+_COMMON = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+class SafeRTranslator(RTranslator):
+    """R literals with strings that keep their characters (UTF-8) and escape only what R needs."""
+
+    @classmethod
+    def translate_escaped_str(cls, str_val: object) -> str:
+        text = str(str_val)
+        if "\0" in text:
+            raise ParameterTypeError("R strings cannot hold a NUL character.", value=text[:60])
+        return _escape(text, _COMMON)
+
+    @classmethod
+    def translate_dict(cls, val: dict) -> str:
+        # ``list()`` would read back as an empty list; this is R's empty *named* list.
+        return super().translate_dict(val) if val else "setNames(list(), character(0))"
+
+    @classmethod
+    def assign(cls, name: str, str_val: str) -> str:
+        # papermill's R translator silently strips leading underscores; names are checked first.
+        return f"{name} = {str_val}"
+
+
+class SafeJuliaTranslator(JuliaTranslator):
+    """Julia literals with ``$`` escaped, so a value can never interpolate code."""
+
+    @classmethod
+    def translate_escaped_str(cls, str_val: object) -> str:
+        return _escape(str(str_val), {**_COMMON, "$": "\\$"})
+
+
+SAFE_TRANSLATORS: dict[str, type[Translator]] = {
+    "python": PythonTranslator,
+    "r": SafeRTranslator,
+    "julia": SafeJuliaTranslator,
+}
+
+RESERVED: dict[str, frozenset[str]] = {
+    "python": frozenset(keyword.kwlist) | frozenset(keyword.softkwlist),
+    "r": R_RESERVED,
+    "julia": JULIA_RESERVED,
+}
+
+# Registered under names of our own so papermill's registry keeps its behaviour for everyone else,
+# while parameterize_notebook can be pointed at ours.
+for _language, _translator in SAFE_TRANSLATORS.items():
+    papermill_translators.register(f"nblaunch-{_language}", _translator)
+
+
+def registered_name(language: str) -> str:
+    """The papermill registry key of the safe translator for ``language``.
+
+    >>> registered_name("Python")
+    'nblaunch-python'
+    """
+    key = language.lower()
+    if key not in SAFE_TRANSLATORS:
+        raise UnsupportedLanguageError(
+            f"Notebooks in {language!r} cannot take parameters safely yet; supported kernel "
+            f"languages are {', '.join(SAFE_TRANSLATORS)}.",
+            language=language,
+        )
+    return f"nblaunch-{key}"
+
+
+def check_name(name: str, language: str) -> None:
+    """Refuse a name that is not a plain identifier, or is reserved, in ``language``.
+
+    >>> check_name("image_id", "python")
+    """
+    key = language.lower()
+    bad = not _IDENTIFIER.match(name) or name in RESERVED.get(key, frozenset())
+    if key == "r" and name.startswith("_"):
+        bad = True
+    if bad:
+        raise InvalidNameError(
+            f"{name!r} cannot be a parameter name in {language}: use letters, digits and "
+            "underscores, not starting with a digit, and not a reserved word.",
+            name=name,
+        )
