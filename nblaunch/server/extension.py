@@ -1,0 +1,190 @@
+"""``NBLaunchExtension``: the traits, the page config and the headers of the server extension.
+
+Configure it as ``c.NBLaunchExtension.<trait>`` or with the ``NBLAUNCH_*`` environment variables
+named in each trait's help. ``allowed_origins`` does two things at once: it lets exactly those
+origins frame the server's pages (``Content-Security-Policy: frame-ancestors``) and tells the
+front-end plugin which parent pages may talk to it (page config ``nblaunchAllowedOrigins``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jupyter_server.extension.application import ExtensionApp
+from jupyter_server.utils import url_path_join
+from traitlets import Enum, Int, List, TraitError, Unicode, default, validate
+
+from ..core import AUTORUN_POLICIES, DEFAULT_MAX_VALUE_BYTES, UI_PATHS, UnsafePathError, safe_path
+from .handlers import OpenHandler, ParametersHandler
+from .launcher import Launcher, LaunchSettings
+
+PAGE_CONFIG_KEY = "nblaunchAllowedOrigins"
+CSP = "Content-Security-Policy"
+_ORIGIN = re.compile(r"^https?://[a-z0-9.\-\[\]:]+$")
+_FRAME_ANCESTORS = re.compile(r"\s*frame-ancestors\b[^;]*;?", re.IGNORECASE)
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _env_list(name: str) -> list[str]:
+    return [item for item in re.split(r"[\s,]+", os.environ.get(name, "")) if item]
+
+
+def frame_ancestors(existing: str | None, origins: list[str], report_uri: str) -> str:
+    """A CSP header whose ``frame-ancestors`` names exactly ``origins``.
+
+    Other directives of an admin-configured policy are kept; only ``frame-ancestors`` changes.
+
+    >>> frame_ancestors(None, ["http://127.0.0.1:8090"], "/api/security/csp-report")
+    'frame-ancestors http://127.0.0.1:8090; report-uri /api/security/csp-report'
+    """
+    directive = "frame-ancestors " + " ".join(origins)
+    if not existing:
+        return f"{directive}; report-uri {report_uri}"
+    rest = _FRAME_ANCESTORS.sub("", existing).strip().strip(";").strip()
+    return f"{directive}; {rest}" if rest else directive
+
+
+class NBLaunchExtension(ExtensionApp):
+    """Open a parameterized copy of a notebook from a link: ``/nblaunch/open/{path}?{query}``."""
+
+    name = "nblaunch"
+    load_other_extensions = True
+
+    output_dir = Unicode(
+        help="""Folder, relative to the server root, where parameterized copies are written.
+        An empty string writes them next to nothing but the root itself. Environment default:
+        NBLAUNCH_OUTPUT_DIR, else 'nblaunch'.""",
+    ).tag(config=True)
+
+    default_ui = Enum(
+        list(UI_PATHS),
+        help="""Where a link without ui= lands: 'lab' (JupyterLab, /lab/tree/...), 'doc'
+        (JupyterLab single-document mode, /doc/tree/..., best for embedding) or 'notebook'
+        (Notebook 7, /notebooks/...). Environment default: NBLAUNCH_DEFAULT_UI, else 'lab'.""",
+    ).tag(config=True)
+
+    autorun = Enum(
+        list(AUTORUN_POLICIES),
+        help="""Whether a link's autorun=1 is honoured. 'never'; 'trusted' (the template matches
+        trusted_globs or is trusted by nbformat's signature store, as with `jupyter trust`);
+        'always'. The decision is written into the copy's metadata and acted on once by the
+        front end. Environment default: NBLAUNCH_AUTORUN, else 'trusted'.""",
+    ).tag(config=True)
+
+    trusted_globs = List(
+        Unicode(),
+        help="""fnmatch patterns of template paths (relative to the server root, e.g.
+        'templates/*.ipynb') whose links may autorun under the 'trusted' policy. Environment
+        default: NBLAUNCH_TRUSTED_GLOBS, comma- or space-separated.""",
+    ).tag(config=True)
+
+    allowed_origins = List(
+        Unicode(),
+        help="""Exact origins (scheme://host[:port]) of pages allowed to embed this server in
+        an iframe and to use the nblaunch postMessage bridge. When set, pages are served with
+        Content-Security-Policy frame-ancestors naming exactly these origins. Wildcards and
+        'self' are refused. Environment default: NBLAUNCH_ALLOWED_ORIGINS, comma- or
+        space-separated.""",
+    ).tag(config=True)
+
+    max_value_bytes = Int(
+        help="""Largest accepted size, in bytes, of one parameter value from a link.
+        Environment default: NBLAUNCH_MAX_VALUE_BYTES, else 65536.""",
+    ).tag(config=True)
+
+    @default("output_dir")
+    def _default_output_dir(self) -> str:
+        return os.environ.get("NBLAUNCH_OUTPUT_DIR", "nblaunch")
+
+    @default("default_ui")
+    def _default_default_ui(self) -> str:
+        return os.environ.get("NBLAUNCH_DEFAULT_UI", "lab")
+
+    @default("autorun")
+    def _default_autorun(self) -> str:
+        return os.environ.get("NBLAUNCH_AUTORUN", "trusted")
+
+    @default("trusted_globs")
+    def _default_trusted_globs(self) -> list[str]:
+        return _env_list("NBLAUNCH_TRUSTED_GLOBS")
+
+    @default("allowed_origins")
+    def _default_allowed_origins(self) -> list[str]:
+        return _env_list("NBLAUNCH_ALLOWED_ORIGINS")
+
+    @default("max_value_bytes")
+    def _default_max_value_bytes(self) -> int:
+        return int(os.environ.get("NBLAUNCH_MAX_VALUE_BYTES", DEFAULT_MAX_VALUE_BYTES))
+
+    @validate("output_dir")
+    def _valid_output_dir(self, proposal: Any) -> str:
+        value = str(proposal.value).strip("/")
+        if not value:
+            return ""
+        try:
+            return safe_path(value)
+        except UnsafePathError as err:
+            raise TraitError(f"output_dir: {err.message}") from err
+
+    @validate("allowed_origins")
+    def _valid_origins(self, proposal: Any) -> list[str]:
+        origins = []
+        for origin in proposal.value:
+            normal = origin.strip().rstrip("/").lower()
+            if not _ORIGIN.match(normal):
+                raise TraitError(
+                    f"allowed_origins: {origin!r} is not an exact origin such as "
+                    "'https://app.example.org' (no path, no wildcard, no 'self')."
+                )
+            origins.append(normal)
+        return list(dict.fromkeys(origins))
+
+    def launch_settings(self) -> LaunchSettings:
+        """The part of the configuration the launcher uses."""
+        return LaunchSettings(
+            output_dir=self.output_dir,
+            default_ui=self.default_ui,
+            autorun=self.autorun,
+            trusted_globs=list(self.trusted_globs),
+            max_value_bytes=self.max_value_bytes,
+        )
+
+    def initialize_settings(self) -> None:
+        """Pass the allowed origins to Lab and Notebook 7 pages, and let them frame ours."""
+        # ``self.settings`` is merged into the web app's settings after this method returns, so
+        # changes go there (a change made directly to the web app's dict would be overwritten).
+        settings = self.settings
+        # Both jupyterlab_server and notebook build each page's config from this shared dict.
+        page_config = settings.setdefault("page_config_data", {})
+        page_config[PAGE_CONFIG_KEY] = json.dumps(self.allowed_origins)
+        if self.allowed_origins:
+            headers = dict(settings.get("headers") or {})
+            report = url_path_join(settings.get("base_url", "/"), "api/security/csp-report")
+            headers[CSP] = frame_ancestors(headers.get(CSP), self.allowed_origins, report)
+            settings["headers"] = headers
+        self.log.info(
+            "nblaunch: copies in %r, autorun policy %r, allowed origins %s",
+            self.output_dir,
+            self.autorun,
+            self.allowed_origins or "none",
+        )
+
+    def initialize_handlers(self) -> None:
+        """Register the two routes with their collaborators."""
+        assert self.serverapp is not None  # set by Jupyter Server before this is called
+        launcher = Launcher(self.serverapp.contents_manager, self.launch_settings(), self.log)
+        pages = Environment(
+            loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"])
+        )
+        collaborators = {"launcher": launcher, "pages": pages}
+        self.handlers.extend(
+            [
+                (r"/nblaunch/open/(.+)", OpenHandler, collaborators),
+                (r"/nblaunch/api/parameters/(.+)", ParametersHandler, collaborators),
+            ]
+        )
