@@ -1,0 +1,41 @@
+"""HTTP routes: pages for people (``pages``, ``notebooks``, ``analyses``) and the JSON ``api``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from ..deps import HubUnavailableError, csrf_token
+from ..hub import NBLaunchClientError, describe
+
+T = TypeVar("T")
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render template ``name`` with the user, the CSRF token and the settings available."""
+    context.setdefault("user", None)
+    context["csrf_token"] = csrf_token(request)
+    context["settings"] = request.app.state.settings
+    templates = request.app.state.templates
+    response: HTMLResponse = templates.TemplateResponse(request, name, context, status_code=status)
+    return response
+
+
+def call_hub(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call a Hub client method, turning its failures into a readable error page.
+
+    >>> call_hub(lambda: 42)
+    42
+    """
+    try:
+        return function(*args, **kwargs)
+    except (NBLaunchClientError, OSError) as exc:
+        raise HubUnavailableError(describe(exc)) from exc
+    except Exception as exc:
+        # httpx errors when the client lets one through: still the Hub's fault, not ours.
+        if type(exc).__module__.startswith("httpx"):
+            raise HubUnavailableError(describe(exc)) from exc
+        raise

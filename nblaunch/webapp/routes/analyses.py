@@ -1,0 +1,137 @@
+""" "My analyses", version lists, static renders, downloads and restores."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from ..deps import HubUnavailableError, check_csrf, current_user, get_client, get_db
+from ..hub import HubClient
+from ..models import NotebookVersion, User
+from ..versions import analyses, history, latest_version, render_html, restore
+from . import call_hub, render
+
+router = APIRouter()
+
+# A rendered notebook may hold any HTML its outputs made: show it sandboxed, without scripts.
+RENDER_CSP = (
+    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+    "frame-ancestors 'self'"
+)
+
+
+def _version(db: Session, user: User, version_id: int) -> NotebookVersion:
+    version = db.get(NotebookVersion, version_id)
+    # Another user's version is "not found", not "forbidden": ids are not to be probed.
+    if version is None or version.user_id != user.id:
+        raise HTTPException(404, f"You have no saved version {version_id}.")
+    return version
+
+
+@router.get("/analyses")
+def my_analyses(
+    request: Request,
+    user: Annotated[User, Depends(current_user)],
+    db: Annotated[Session, Depends(get_db)],
+) -> Response:
+    """The user's notebooks across all items, each with its newest version."""
+    return render(request, "analyses.html", user=user, rows=analyses(db, user))
+
+
+@router.get("/analyses/history")
+def version_list(
+    request: Request,
+    path: str,
+    user: Annotated[User, Depends(current_user)],
+    db: Annotated[Session, Depends(get_db)],
+) -> Response:
+    """Every saved version of one notebook."""
+    versions = history(db, user, path)
+    if not versions:
+        raise HTTPException(404, "You have no saved versions of this notebook.")
+    return render(request, "history.html", user=user, path=path, versions=versions)
+
+
+@router.get("/versions/{version_id}")
+def version_page(
+    request: Request,
+    version_id: int,
+    user: Annotated[User, Depends(current_user)],
+    db: Annotated[Session, Depends(get_db)],
+) -> Response:
+    """One version: its render, download and restore."""
+    version = _version(db, user, version_id)
+    latest = latest_version(db, user, version.path)
+    return render(
+        request,
+        "version.html",
+        user=user,
+        version=version,
+        is_latest=latest is not None and latest.id == version.id,
+        restored=request.query_params.get("restored") == "1",
+    )
+
+
+@router.get("/versions/{version_id}/html")
+def version_html(
+    version_id: int,
+    user: Annotated[User, Depends(current_user)],
+    db: Annotated[Session, Depends(get_db)],
+) -> Response:
+    """The version as static HTML (nbconvert), sandboxed by its Content-Security-Policy."""
+    version = _version(db, user, version_id)
+    headers = {"Content-Security-Policy": RENDER_CSP, "X-Content-Type-Options": "nosniff"}
+    return HTMLResponse(render_html(version.content), headers=headers)
+
+
+@router.get("/versions/{version_id}/download")
+def version_download(
+    version_id: int,
+    user: Annotated[User, Depends(current_user)],
+    db: Annotated[Session, Depends(get_db)],
+) -> Response:
+    """The version as an .ipynb file."""
+    version = _version(db, user, version_id)
+    name = version.path.rsplit("/", 1)[-1].removesuffix(".ipynb")
+    filename = f"{name}-v{version.id}.ipynb"
+    return Response(
+        json.dumps(version.content, indent=1, ensure_ascii=False),
+        media_type="application/x-ipynb+json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post("/versions/{version_id}/restore", dependencies=[Depends(check_csrf)])
+def version_restore(
+    request: Request,
+    version_id: int,
+    user: Annotated[User, Depends(current_user)],
+    db: Annotated[Session, Depends(get_db)],
+    client: Annotated[HubClient, Depends(get_client)],
+    force: Annotated[bool, Form()] = False,
+) -> Response:
+    """Write the version back into the user's server, refusing if the file changed meanwhile."""
+    version = _version(db, user, version_id)
+    try:
+        call_hub(restore, db, client, user, version, force=force)
+    except HubUnavailableError as exc:
+        if getattr(exc.problem, "code", "") != "conflict":
+            raise
+        return render(request, "conflict.html", status=409, user=user, version=version)
+    return RedirectResponse(f"/versions/{version.id}?restored=1", status_code=303)
+
+
+@router.get("/versions/{version_id}/open")
+def version_open(
+    version_id: int,
+    user: Annotated[User, Depends(current_user)],
+    db: Annotated[Session, Depends(get_db)],
+    client: Annotated[HubClient, Depends(get_client)],
+) -> Response:
+    """Open the version's notebook (as it is now in the user's server) in Jupyter, new tab."""
+    version = _version(db, user, version_id)
+    return RedirectResponse(call_hub(client.open_url, user.username, version.path), 303)

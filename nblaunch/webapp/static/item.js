@@ -1,0 +1,110 @@
+// "Analyze here" on an item page: embed the notebook with nblaunch-embed.js, and turn every save
+// (our Save button or JupyterLab's own) into a version stored by this application's backend.
+const ws = document.getElementById("workspace");
+const frame = document.getElementById("nb-frame");
+const saveButton = document.getElementById("nb-save");
+const runButton = document.getElementById("nb-run");
+const statusLine = document.getElementById("nb-status");
+let handle = null;
+let current = null; // {template, path}
+let hostSaving = false;
+
+function say(text, kind = "") {
+  statusLine.textContent = text;
+  statusLine.className = kind;
+}
+
+async function post(url, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      Accept: "application/json",
+      "X-CSRF-Token": ws.dataset.csrf,
+    },
+    body: JSON.stringify(body),
+  });
+  let answer = {};
+  try {
+    answer = await response.json();
+  } catch {
+    answer = { message: `The application answered ${response.status}.` };
+  }
+  if (!response.ok) throw new Error(answer.message || `Request failed (${response.status}).`);
+  return answer;
+}
+
+async function loadEmbedKit() {
+  try {
+    const module = await import(ws.dataset.embedJs);
+    const kit = module.NBLaunch || module.default || window.NBLaunch;
+    if (kit) return kit;
+  } catch (error) {
+    console.warn("nblaunch-embed.js did not load", error);
+  }
+  throw new Error("JupyterHub is unreachable: the notebook viewer could not be loaded. Try again in a minute.");
+}
+
+async function storeVersion(path) {
+  if (!current) return;
+  current.path = path || current.path;
+  if (!current.path) {
+    say("Save failed: the notebook's path is unknown.", "error");
+    return;
+  }
+  const result = await post(`/items/${ws.dataset.item}/save`, current);
+  say(result.created ? `Saved as version #${result.version_id}.` : `No changes since version #${result.version_id}.`, "ok");
+}
+
+async function analyze(body) {
+  ws.hidden = false;
+  saveButton.disabled = runButton.disabled = true;
+  say("Starting your notebook…");
+  try {
+    const launch = await post(`/items/${ws.dataset.item}/launch`, body);
+    current = { template: launch.template, path: body.path || null };
+    document.getElementById("nb-title").textContent = body.path || launch.template;
+    const NBLaunch = await loadEmbedKit();
+    if (handle) handle.destroy();
+    frame.replaceChildren();
+    handle = NBLaunch.embed(frame, { src: launch.src, origin: launch.origin });
+    handle.on("ready", (info) => {
+      if (info && info.path) current.path = info.path;
+      saveButton.disabled = runButton.disabled = false;
+      say("Ready.");
+    });
+    handle.on("dirty", () => say("Unsaved changes."));
+    // A save from JupyterLab's own menu or shortcut arrives here too: store it the same way.
+    handle.on("saved", (info) => {
+      if (!hostSaving) storeVersion(info && info.path).catch((e) => say(`Save failed: ${e.message}`, "error"));
+    });
+    handle.on("error", (e) => say((e && e.message) || "The notebook reported an error.", "error"));
+    ws.scrollIntoView({ behavior: "smooth" });
+  } catch (error) {
+    say(error.message, "error");
+  }
+}
+
+saveButton.addEventListener("click", async () => {
+  saveButton.disabled = true;
+  hostSaving = true;
+  say("Saving…");
+  try {
+    const saved = await handle.save();
+    await storeVersion(saved && saved.path);
+  } catch (error) {
+    say(`Save failed: ${error.message}. Your last saved version is safe.`, "error");
+  } finally {
+    hostSaving = false;
+    saveButton.disabled = false;
+  }
+});
+
+runButton.addEventListener("click", () => handle && handle.runAll());
+
+for (const button of document.querySelectorAll("[data-analyze-template]")) {
+  button.addEventListener("click", () => analyze({ template: button.dataset.analyzeTemplate }));
+}
+for (const button of document.querySelectorAll("[data-analyze-path]")) {
+  button.addEventListener("click", () => analyze({ path: button.dataset.analyzePath }));
+}
