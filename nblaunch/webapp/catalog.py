@@ -95,7 +95,7 @@ SOURCES = (
            {"description": "Low-contrast image of the lunar surface.", "source": "scikit-image"}),
     Source("Chelsea the cat", "image", "chelsea.png", _skimage_png("chelsea"),
            {"description": "A colour photograph of a cat.", "source": "scikit-image"}),
-    Source("Stock prices 1990-2021", "table", "stocks.csv", _matplotlib_csv("Stocks.csv"),
+    Source("Stock prices 1990-2022", "table", "stocks.csv", _matplotlib_csv("Stocks.csv"),
            {"description": "Monthly closing prices of ten tickers and two indices.",
             "source": "matplotlib sample data (Yahoo Finance)"}),
     Source("MSFT daily, 2003", "table", "msft.csv", _matplotlib_csv("msft.csv"),
