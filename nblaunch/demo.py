@@ -1,0 +1,297 @@
+"""``nblaunch demo``: JupyterHub, the nblaunch service and the reference application on one machine.
+
+Everything lives in one data folder (default ``.demo/``): the Hub's SQLite database and cookie
+secret, the users' home folders, the application's database and the shared secrets, so a second
+run reuses what the first made. Processes run in their own process groups and are stopped
+together on Ctrl-C (SIGTERM, then SIGKILL after a grace period), leaving nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from .core import NBLaunchError
+
+CHP_ENV = "NBLAUNCH_CHP"
+
+
+class DemoError(NBLaunchError):
+    """The demo cannot start: a port is taken, a component is missing, a process died."""
+
+    code = "demo-failed"
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    """What ``nblaunch demo`` was asked for."""
+
+    data_dir: Path = Path(".demo")
+    ip: str = "127.0.0.1"
+    hub_port: int = 8000
+    app_port: int = 8090
+    database_url: str = ""
+
+    @property
+    def hub_url(self) -> str:
+        return f"http://{self.ip}:{self.hub_port}"
+
+    @property
+    def app_url(self) -> str:
+        return f"http://{self.ip}:{self.app_port}"
+
+
+def find_proxy() -> str:
+    """The Node ``configurable-http-proxy`` executable: ``$NBLAUNCH_CHP``, the project's, or PATH.
+
+    >>> isinstance(find_proxy.__doc__, str)
+    True
+    """
+    candidates = [
+        os.environ.get(CHP_ENV, ""),
+        str(Path.cwd() / ".cache/node/node_modules/.bin/configurable-http-proxy"),
+        str(
+            Path(__file__).resolve().parents[1]
+            / ".cache/node/node_modules/.bin/configurable-http-proxy"
+        ),
+        shutil.which("configurable-http-proxy") or "",
+    ]
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    raise DemoError(
+        "The Node configurable-http-proxy is not installed; run `make demo` (it installs it into "
+        ".cache/node) or set NBLAUNCH_CHP to its path."
+    )
+
+
+def demo_secrets(data_dir: Path) -> dict[str, str]:
+    """The shared secrets, made once and kept in ``secrets.json`` (mode 0600).
+
+    >>> import tempfile; d = Path(tempfile.mkdtemp())
+    >>> demo_secrets(d) == demo_secrets(d)
+    True
+    """
+    path = data_dir / "secrets.json"
+    if path.exists():
+        return dict(json.loads(path.read_text()))
+    values = {
+        "ticket_secret": secrets.token_hex(32),
+        "host_api_token": secrets.token_hex(32),
+        "app_secret_key": secrets.token_hex(32),
+    }
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(values, indent=2))
+    return values
+
+
+def hub_config(options: DemoOptions, secrets_: dict[str, str], passwords: dict[str, str]) -> str:
+    """The text of the demo's ``jupyterhub_config.py``: everything goes through ``configure()``.
+
+    >>> secrets_ = {"ticket_secret": "s", "host_api_token": "t"}
+    >>> "configure(c" in hub_config(DemoOptions(), secrets_, {})  # doctest: +SKIP
+    True
+    """
+    data = options.data_dir.resolve()
+    return f"""# Written by `nblaunch demo`; edit the demo's options instead.
+from nblaunch.hub import configure
+
+c = get_config()  # noqa: F821
+c.JupyterHub.ip = {options.ip!r}
+c.JupyterHub.port = {options.hub_port}
+c.JupyterHub.hub_port = {options.hub_port + 81}
+c.JupyterHub.db_url = {"sqlite:///" + str(data / "hub" / "jupyterhub.sqlite")!r}
+c.JupyterHub.cookie_secret_file = {str(data / "hub" / "jupyterhub_cookie_secret")!r}
+c.ConfigurableHTTPProxy.command = [{find_proxy()!r}]
+c.ConfigurableHTTPProxy.pid_file = {str(data / "hub" / "proxy.pid")!r}
+c.Spawner.notebook_dir = "~"
+c.SimpleLocalProcessSpawner.home_dir_template = {str(data / "users" / "{username}")!r}
+configure(
+    c,
+    ticket_secret={secrets_["ticket_secret"]!r},
+    host_api_token={secrets_["host_api_token"]!r},
+    embed_origins=[{options.app_url!r}],
+    host_url={options.app_url!r},
+    passwords={passwords!r},
+)
+"""
+
+
+@dataclass
+class Child:
+    """One process the demo started, in its own process group, logging to a file."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def stop(self, grace: float = 10.0) -> None:
+        if self.process.poll() is not None:
+            return
+        _signal_group(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(grace)
+        except subprocess.TimeoutExpired:
+            _signal_group(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    with suppress(ProcessLookupError):
+        os.killpg(pid, sig)
+
+
+def start(name: str, argv: list[str], *, cwd: Path, env: dict[str, str], log_dir: Path) -> Child:
+    """Start ``argv`` in a new process group with output to ``log_dir/<name>.log``."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}.log"
+    log: IO[bytes] = log_path.open("ab")
+    process = subprocess.Popen(
+        argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    log.close()
+    return Child(name, process, log_path)
+
+
+def wait_http(child: Child, url: str, *, timeout: float = 60.0) -> None:
+    """Wait until ``url`` answers below 500, or raise ``DemoError`` with the log's last lines."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if child.process.poll() is not None:
+            break
+        try:
+            if httpx.get(url, timeout=2.0).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    tail = child.log_path.read_text(errors="replace").splitlines()[-15:]
+    raise DemoError(f"{child.name} did not start ({url}); its log ends:\n" + "\n".join(tail))
+
+
+def check_port_free(ip: str, port: int) -> None:
+    """Refuse early, with a clear message, when a port is already taken."""
+    import socket
+
+    with socket.socket() as sock:
+        if sock.connect_ex((ip, port)) == 0:
+            raise DemoError(f"Port {port} on {ip} is in use; choose another with the port options.")
+
+
+@contextmanager
+def running(children: list[Child]) -> Iterator[list[Child]]:
+    """Stop every child, last started first, however the block ends."""
+    try:
+        yield children
+    finally:
+        for child in reversed(children):
+            child.stop()
+
+
+def _webapp_env(options: DemoOptions, secrets_: dict[str, str]) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "NBLAUNCH_WEBAPP_DATA_DIR": str((options.data_dir / "webapp").resolve()),
+            "NBLAUNCH_WEBAPP_HUB_URL": options.hub_url,
+            "NBLAUNCH_WEBAPP_API_TOKEN": secrets_["host_api_token"],
+            "NBLAUNCH_WEBAPP_TICKET_SECRET": secrets_["ticket_secret"],
+            "NBLAUNCH_WEBAPP_SECRET_KEY": secrets_["app_secret_key"],
+            "NBLAUNCH_WEBAPP_PUBLIC_URL": options.app_url,
+        }
+    )
+    if options.database_url:
+        env["NBLAUNCH_WEBAPP_DATABASE_URL"] = options.database_url
+    return env
+
+
+def _credentials(options: DemoOptions) -> dict[str, str]:
+    path = options.data_dir / "webapp" / "demo-credentials.json"
+    return dict(json.loads(path.read_text())) if path.exists() else {}
+
+
+def start_all(options: DemoOptions, children: list[Child], step: object = None) -> dict[str, str]:
+    """Start the application, then the Hub (which starts the service); return the credentials."""
+    report = step if callable(step) else (lambda _message: None)
+    for port in (options.app_port, options.hub_port):
+        check_port_free(options.ip, port)
+    secrets_ = demo_secrets(options.data_dir)
+    data = options.data_dir.resolve()
+    logs = data / "logs"
+    report("Starting the reference application")
+    app = start(
+        "webapp",
+        [
+            sys.executable,
+            "-m",
+            "nblaunch.webapp",
+            "--host",
+            options.ip,
+            "--port",
+            str(options.app_port),
+        ],
+        cwd=data,
+        env=_webapp_env(options, secrets_),
+        log_dir=logs,
+    )
+    children.append(app)
+    wait_http(app, f"{options.app_url}/login", timeout=120)
+    passwords = _credentials(options)
+    (data / "hub").mkdir(parents=True, exist_ok=True)
+    (data / "users").mkdir(parents=True, exist_ok=True)
+    config = data / "hub" / "jupyterhub_config.py"
+    config.write_text(hub_config(options, secrets_, passwords))
+    report("Starting JupyterHub, its proxy and the nblaunch service")
+    hub = start(
+        "jupyterhub",
+        [sys.executable, "-m", "jupyterhub", "-f", str(config)],
+        cwd=data / "hub",
+        env=dict(os.environ),
+        log_dir=logs,
+    )
+    children.append(hub)
+    wait_http(hub, f"{options.hub_url}/hub/api/", timeout=120)
+    report("Waiting for the nblaunch service")
+    wait_http(hub, f"{options.hub_url}/services/nblaunch/api/templates", timeout=60)
+    return passwords
+
+
+def run_demo(options: DemoOptions) -> int:
+    """Run until Ctrl-C; print the URLs and the demo users' credentials once everything is up."""
+    from rich.console import Console
+
+    console = Console()
+    children: list[Child] = []
+    with running(children):
+        with console.status("Starting the nblaunch demo") as status:
+            passwords = start_all(options, children, step=lambda m: status.update(m))
+        console.print(f"[bold green]nblaunch demo is running[/] (data in {options.data_dir})")
+        console.print(f"  Reference application  {options.app_url}/")
+        console.print(f"  JupyterHub             {options.hub_url}/hub/")
+        console.print(f"  nblaunch catalog       {options.hub_url}/services/nblaunch/")
+        for name, password in passwords.items():
+            console.print(f"  user [bold]{name}[/]  password [bold]{password}[/]")
+        console.print("Logs: " + str(options.data_dir / "logs") + "  —  Ctrl-C stops everything.")
+        try:
+            while all(child.process.poll() is None for child in children):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            console.print("Stopping…")
+            return 0
+        dead = [c.name for c in children if c.process.poll() is not None]
+        console.print(f"[red]{', '.join(dead)} stopped unexpectedly; see the logs.[/]")
+        return 1
