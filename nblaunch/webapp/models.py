@@ -40,7 +40,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    versions: Mapped[list[NotebookVersion]] = relationship(back_populates="user")
+    versions: Mapped[list[NotebookVersion]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class Item(Base):
@@ -57,7 +59,9 @@ class Item(Base):
     data_file: Mapped[str] = mapped_column(String(200))
     media_type: Mapped[str] = mapped_column(String(100))
 
-    versions: Mapped[list[NotebookVersion]] = relationship(back_populates="item")
+    versions: Mapped[list[NotebookVersion]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def to_json(self, api_url: str) -> dict[str, Any]:
         """The item as the JSON API serves it, with an absolute ``data_url``."""
