@@ -30,6 +30,30 @@ _FRAME_ANCESTORS = re.compile(r"\s*frame-ancestors\b[^;]*;?", re.IGNORECASE)
 TEMPLATES = Path(__file__).parent / "templates"
 
 
+def _normal_output_dir(value: str) -> str:
+    value = value.strip().strip("/")
+    if not value:
+        return ""
+    try:
+        return safe_path(value)
+    except UnsafePathError as err:
+        raise TraitError(f"output_dir: {err.message}") from err
+
+
+def _normal_origins(values: list[str]) -> list[str]:
+    # Defaults skip @validate in traitlets, so both paths call this.
+    origins = []
+    for origin in values:
+        normal = origin.strip().rstrip("/").lower()
+        if not _ORIGIN.match(normal):
+            raise TraitError(
+                f"allowed_origins: {origin!r} is not an exact origin such as "
+                "'https://app.example.org' (no path, no wildcard, no 'self')."
+            )
+        origins.append(normal)
+    return list(dict.fromkeys(origins))
+
+
 def _env_list(name: str) -> list[str]:
     return [item for item in re.split(r"[\s,]+", os.environ.get(name, "")) if item]
 
@@ -99,7 +123,7 @@ class NBLaunchExtension(ExtensionApp):
 
     @default("output_dir")
     def _default_output_dir(self) -> str:
-        return os.environ.get("NBLAUNCH_OUTPUT_DIR", "nblaunch")
+        return _normal_output_dir(os.environ.get("NBLAUNCH_OUTPUT_DIR", "nblaunch"))
 
     @default("default_ui")
     def _default_default_ui(self) -> str:
@@ -115,7 +139,7 @@ class NBLaunchExtension(ExtensionApp):
 
     @default("allowed_origins")
     def _default_allowed_origins(self) -> list[str]:
-        return _env_list("NBLAUNCH_ALLOWED_ORIGINS")
+        return _normal_origins(_env_list("NBLAUNCH_ALLOWED_ORIGINS"))
 
     @default("max_value_bytes")
     def _default_max_value_bytes(self) -> int:
@@ -123,26 +147,11 @@ class NBLaunchExtension(ExtensionApp):
 
     @validate("output_dir")
     def _valid_output_dir(self, proposal: Any) -> str:
-        value = str(proposal.value).strip("/")
-        if not value:
-            return ""
-        try:
-            return safe_path(value)
-        except UnsafePathError as err:
-            raise TraitError(f"output_dir: {err.message}") from err
+        return _normal_output_dir(str(proposal.value))
 
     @validate("allowed_origins")
     def _valid_origins(self, proposal: Any) -> list[str]:
-        origins = []
-        for origin in proposal.value:
-            normal = origin.strip().rstrip("/").lower()
-            if not _ORIGIN.match(normal):
-                raise TraitError(
-                    f"allowed_origins: {origin!r} is not an exact origin such as "
-                    "'https://app.example.org' (no path, no wildcard, no 'self')."
-                )
-            origins.append(normal)
-        return list(dict.fromkeys(origins))
+        return _normal_origins(proposal.value)
 
     def launch_settings(self) -> LaunchSettings:
         """The part of the configuration the launcher uses."""

@@ -86,10 +86,11 @@ class Launcher:
             raise NotANotebookError(
                 f"{path} is not a Jupyter notebook (.ipynb JSON); choose a notebook file."
             ) from err
-        nb = load_notebook(model["content"], name=path)
-        return path, nb, self.is_trusted(path, nb)
+        # Trust first: reading through nbformat strips the contents manager's trust marks.
+        trusted = self.is_trusted(path, model["content"])
+        return path, load_notebook(model["content"], name=path), trusted
 
-    def is_trusted(self, path: str, nb: NotebookNode) -> bool:
+    def is_trusted(self, path: str, nb: Any) -> bool:
         """Trusted by a configured glob, or by nbformat's signature store.
 
         The contents manager marks every code cell ``trusted`` when the notebook's signature
@@ -97,8 +98,8 @@ class Launcher:
         """
         if any(fnmatch.fnmatchcase(path, glob) for glob in self.settings.trusted_globs):
             return True
-        code = [c for c in nb.cells if c.cell_type == "code"]
-        return bool(code) and all(c.metadata.get("trusted") is True for c in code)
+        code = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+        return bool(code) and all(c.get("metadata", {}).get("trusted") is True for c in code)
 
     async def parameters(self, path: str) -> tuple[str, list[Parameter]]:
         """The template's normalised path and declared parameters."""
