@@ -1,0 +1,102 @@
+"""``NBLaunchClient``: the blocking client, on ``httpx.Client``.
+
+Requests, URLs and parsing come from ``_api``, ``urls`` and ``_base``; this module only sends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from . import _api
+from ._base import BaseClient
+from .models import Notebook, Template
+
+
+class NBLaunchClient(BaseClient):
+    """Talk to the nblaunch service of a JupyterHub on behalf of a host application.
+
+    ``api_token`` is the host's Hub token (scope ``custom:nblaunch:contents``); it is only ever
+    sent in a header. ``ticket_secret`` is the secret shared with the Hub's
+    ``TicketAuthenticator``; it signs the login tickets in browser URLs.
+
+    >>> with NBLaunchClient("http://127.0.0.1:8000/", "host-token", "secret") as client:
+    ...     client.launch_url("ann", "image-stats", {"image_id": 7}).split("?")[0]
+    'http://127.0.0.1:8000/hub/login'
+    """
+
+    def __init__(
+        self,
+        hub_url: str,
+        api_token: str,
+        ticket_secret: str | bytes,
+        *,
+        service_prefix: str = "services/nblaunch/",
+        timeout: float | httpx.Timeout = _api.DEFAULT_TIMEOUT,
+        ticket_ttl: int = 30,
+        http: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(
+            hub_url,
+            api_token,
+            ticket_secret,
+            service_prefix=service_prefix,
+            timeout=timeout,
+            ticket_ttl=ticket_ttl,
+        )
+        self._own_http = http is None
+        self._http = http if http is not None else httpx.Client()
+
+    def __enter__(self) -> NBLaunchClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool (only if this client created it)."""
+        if self._own_http:
+            self._http.close()
+
+    def _call(self, request: httpx.Request) -> Any:
+        try:
+            response = self._http.send(request)
+        except httpx.TransportError as err:
+            raise _api.unreachable(request, err) from err
+        return _api.check(response)
+
+    def templates(self) -> list[Template]:
+        """The service's catalog, each template with its parameter schemas.
+
+        >>> [t.name for t in client.templates()]  # doctest: +SKIP
+        ['image-stats', 'item-explorer', 'table-summary']
+        """
+        return _api.parse_templates(self._call(self.api.templates_request()))
+
+    def fetch(self, username: str, path: str) -> Notebook:
+        """Read a notebook from the user's running server (``trusted`` flags removed).
+
+        >>> client.fetch("ann", "nblaunch/a.ipynb").hash  # doctest: +SKIP
+        '9f2c...'
+        """
+        return _api.parse_notebook(self._call(self.api.contents_request(username, path)), path)
+
+    def put(
+        self,
+        username: str,
+        path: str,
+        content: dict[str, Any],
+        *,
+        expect_hash: str | None = None,
+    ) -> Notebook:
+        """Write a notebook into the user's server; with ``expect_hash``, only if unchanged.
+
+        Raises ``ConflictError``, writing nothing, when the file's hash is not ``expect_hash``.
+
+        >>> client.put("ann", "a.ipynb", saved.content, expect_hash=saved.hash)  # doctest: +SKIP
+        Notebook(path='a.ipynb', ...)
+        """
+        body = _api.put_body(content, expect_hash)
+        answer = self._call(self.api.contents_request(username, path, body))
+        return _api.parse_notebook(answer, path, content)
