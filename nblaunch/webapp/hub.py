@@ -19,6 +19,7 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
+
 class _MissingClientError(Exception):
     """Stand-in for ``NBLaunchClientError`` while ``nblaunch.client`` is not importable."""
 

@@ -99,8 +99,7 @@ class FakeHub:
         self._check()
         self.calls.append(("put", (username, path, expect_hash)))
         current = self.files.get((username, path))
-        if expect_hash is not None and current is not None:
-            if content_hash(current) != expect_hash:
-                raise FakeConflictError(f"{path} changed since it was saved.")
+        if expect_hash is not None and current is not None and content_hash(current) != expect_hash:
+            raise FakeConflictError(f"{path} changed since it was saved.")
         self.files[(username, path)] = json.loads(json.dumps(content))
         return self.fetch(username, path)

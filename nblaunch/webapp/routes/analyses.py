@@ -16,6 +16,8 @@ from ..versions import analyses, history, latest_version, render_html, restore
 from . import call_hub, render
 
 router = APIRouter()
+# Login first, so that a logged-out user hears "log in" rather than "form expired".
+_GUARDED = [Depends(current_user), Depends(check_csrf)]
 
 # A rendered notebook may hold any HTML its outputs made: show it sandboxed, without scripts.
 RENDER_CSP = (
@@ -105,7 +107,7 @@ def version_download(
     )
 
 
-@router.post("/versions/{version_id}/restore", dependencies=[Depends(check_csrf)])
+@router.post("/versions/{version_id}/restore", dependencies=_GUARDED)
 def version_restore(
     request: Request,
     version_id: int,

@@ -18,6 +18,8 @@ from ..versions import check_path, latest_version, record_save
 from . import call_hub
 
 router = APIRouter()
+# Login first, so that a logged-out user hears "log in" rather than "form expired".
+_GUARDED = [Depends(current_user), Depends(check_csrf)]
 
 
 def _item(db: Session, item_id: int) -> Item:
@@ -74,7 +76,7 @@ class LaunchBody(BaseModel):
     path: str | None = Field(default=None, max_length=1000)
 
 
-@router.post("/items/{item_id}/launch", dependencies=[Depends(check_csrf)])
+@router.post("/items/{item_id}/launch", dependencies=_GUARDED)
 def launch_embedded(
     item_id: int,
     body: LaunchBody,
@@ -106,7 +108,7 @@ class SaveBody(BaseModel):
     path: str = Field(max_length=1000)
 
 
-@router.post("/items/{item_id}/save", dependencies=[Depends(check_csrf)])
+@router.post("/items/{item_id}/save", dependencies=_GUARDED)
 def save(
     item_id: int,
     body: SaveBody,
