@@ -48,7 +48,13 @@ class HubClient(Protocol):
     """The part of ``NBLaunchClient`` this application uses; tests may pass any such object."""
 
     def launch_url(
-        self, username: str, template: str, values: dict[str, Any], *, ui: str = "doc"
+        self,
+        username: str,
+        template: str,
+        values: dict[str, Any],
+        *,
+        ui: str = "doc",
+        autorun: bool = False,
     ) -> str: ...
 
     def open_url(self, username: str, path: str) -> str: ...
@@ -68,7 +74,12 @@ def make_client(settings: Settings) -> HubClient | None:
     """
     if NBLaunchClient is None or not settings.api_token:
         return None
-    client: HubClient = NBLaunchClient(settings.hub_url, settings.api_token, settings.ticket_secret)
+    client: HubClient = NBLaunchClient(
+        settings.hub_url,
+        settings.api_token,
+        settings.ticket_secret,
+        service_prefix=settings.service_prefix.strip("/") + "/",
+    )
     return client
 
 
@@ -114,10 +125,11 @@ NOT_CONFIGURED = HubProblem(
     503,
 )
 
-# Matched against the names of the client's error classes (and their ``code``), so this module
-# keeps working whichever exact subclasses nblaunch.client defines.
+# Matched, in order, against the client's error class names (ConflictError,
+# ServerNotRunningError, HubUnreachableError, UserNotFoundError, NotebookNotFoundError, AuthError)
+# and the service's ``code``; substrings, so a renamed subclass still lands on the right page.
 _KINDS: tuple[tuple[tuple[str, ...], HubProblem], ...] = (
-    (("conflict",), HubProblem(
+    (("conflict", "hash-mismatch"), HubProblem(
         "conflict", "The notebook changed in Jupyter",
         "The notebook in your Jupyter server was changed after the version you chose was saved. "
         "Save it first, or restore anyway to replace it.", 409)),
@@ -132,7 +144,15 @@ _KINDS: tuple[tuple[tuple[str, ...], HubProblem], ...] = (
     (("unreachable", "connect", "timeout", "network"), HubProblem(
         "hub-unreachable", "JupyterHub is unreachable",
         "This application cannot reach JupyterHub right now. Try again in a minute.", 503)),
-    (("notfound", "not-found", "unknown", "missing"), HubProblem(
+    (("usernotfound", "user-not-found"), HubProblem(
+        "user-not-found", "You have no Jupyter server yet",
+        "You have not opened a notebook in Jupyter yet, so there is nothing to read or restore. "
+        "Open one from an item page first.", 404)),
+    (("autherror", "forbidden", "unauthorized"), HubProblem(
+        "hub-auth", "JupyterHub refused this application",
+        "JupyterHub refused this application's token. The administrator must check the "
+        "token and its role (see docs/webapp.md).", 502)),
+    (("notfound", "not-found", "missing"), HubProblem(
         "not-found", "Notebook not found",
         "The notebook is not in your Jupyter server (it may have been renamed or deleted).", 404)),
 )  # fmt: skip

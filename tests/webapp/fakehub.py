@@ -67,12 +67,19 @@ class FakeHub:
             raise FakeServerNotRunningError("The user's server is not running.")
 
     def launch_url(
-        self, username: str, template: str, values: dict[str, Any], *, ui: str = "doc"
+        self,
+        username: str,
+        template: str,
+        values: dict[str, Any],
+        *,
+        ui: str = "doc",
+        autorun: bool = False,
     ) -> str:
         if not self.reachable:
             raise FakeHubUnreachableError("Cannot connect to the Hub.")
-        self.calls.append(("launch_url", (username, template, values, ui)))
-        nxt = f"/services/nblaunch/open/{quote(template)}?{urlencode(values)}&ui={ui}"
+        self.calls.append(("launch_url", (username, template, values, ui, autorun)))
+        query = urlencode({**values, "ui": ui, **({"autorun": 1} if autorun else {})})
+        nxt = f"/services/nblaunch/open/{quote(template)}?{query}"
         return self._ticket_url(username, nxt)
 
     def open_url(self, username: str, path: str) -> str:

@@ -60,7 +60,7 @@ def test_open_in_jupyter_redirects_to_a_fresh_ticket_link(
     assert first.headers["location"] != second.headers["location"]  # single-use tickets
     assert first.headers["location"].startswith("http://127.0.0.1:8000/hub/login?login_token=")
     values = {"item_id": 2, "api_url": "http://127.0.0.1:8090/api"}
-    assert fake_hub.calls[0] == ("launch_url", ("alice", "image-stats", values, "lab"))
+    assert fake_hub.calls[0] == ("launch_url", ("alice", "image-stats", values, "lab", True))
 
 
 @pytest.mark.parametrize("template", ["table-summary", "nope", "..%2Fetc", "image-stats.ipynb"])
@@ -245,3 +245,16 @@ def test_without_a_hub_embed_and_restore_explain(settings: Any, login: Callable[
         response = json_post(web, "/items/1/launch", token, {"template": "image-stats"})
         assert response.status_code == 503 and response.json()["code"] == "hub-not-configured"
     app.state.engine.dispose()
+
+
+def test_embed_fallback_mints_a_fresh_ticket(web: TestClient, alice: str) -> None:
+    body = json_post(web, "/items/1/launch", alice, {"template": "image-stats"}).json()
+    assert body["fallback"] == "/items/1/open/image-stats"
+    body = json_post(web, "/items/1/launch", alice, {"path": "a b.ipynb"}).json()
+    assert body["fallback"] == "/analyses/open?path=a%20b.ipynb"
+    response = web.get(body["fallback"], follow_redirects=False)
+    assert response.status_code == 303
+    assert parse_qs(urlsplit(response.headers["location"]).query)["next"] == [
+        "/hub/user-redirect/doc/tree/a%20b.ipynb"
+    ]
+    assert web.get("/analyses/open?path=../x.ipynb").status_code == 400

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..deps import HubUnavailableError, check_csrf, current_user, get_client, get_db
 from ..hub import HubClient
 from ..models import NotebookVersion, User
-from ..versions import analyses, history, latest_version, render_html, restore
+from ..versions import analyses, check_path, history, latest_version, render_html, restore
 from . import call_hub, render
 
 router = APIRouter()
@@ -137,3 +137,13 @@ def version_open(
     """Open the version's notebook (as it is now in the user's server) in Jupyter, new tab."""
     version = _version(db, user, version_id)
     return RedirectResponse(call_hub(client.open_url, user.username, version.path), 303)
+
+
+@router.get("/analyses/open")
+def open_path(
+    path: str,
+    user: Annotated[User, Depends(current_user)],
+    client: Annotated[HubClient, Depends(get_client)],
+) -> Response:
+    """Open one of the user's notebooks by path in Jupyter (new tab), with a fresh ticket."""
+    return RedirectResponse(call_hub(client.open_url, user.username, check_path(path)), 303)

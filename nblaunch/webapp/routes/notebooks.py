@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -65,7 +66,9 @@ def open_in_jupyter(
     values = launch_values(settings, item)
     if client is None:
         return RedirectResponse(plain_link(settings, info.name, values), status_code=303)
-    url = call_hub(client.launch_url, user.username, info.name, values, ui="lab")
+    url = call_hub(
+        client.launch_url, user.username, info.name, values, ui="lab", autorun=info.autorun
+    )
     return RedirectResponse(url, status_code=303)
 
 
@@ -92,13 +95,19 @@ def launch_embedded(
         src = call_hub(client.open_url, user.username, path)
         latest = latest_version(db, user, path)
         template = latest.template if latest else body.template or ""
+        fallback = f"/analyses/open?path={quote(path)}"
     elif body.template:
-        template = _template(settings, item, body.template).name
+        info = _template(settings, item, body.template)
         values = launch_values(settings, item)
-        src = call_hub(client.launch_url, user.username, template, values, ui="doc")
+        src = call_hub(
+            client.launch_url, user.username, info.name, values, ui="doc", autorun=info.autorun
+        )
+        template, fallback = info.name, f"/items/{item.id}/open/{info.name}"
     else:
         raise HTTPException(400, "Give a template or a path.")
-    return {"src": src, "origin": settings.hub_origin, "template": template}
+    # fallback: where "Open in a new tab" goes if the frame cannot show the notebook; it mints
+    # a fresh ticket, since the one in src is single-use.
+    return {"src": src, "origin": settings.hub_origin, "template": template, "fallback": fallback}
 
 
 class SaveBody(BaseModel):

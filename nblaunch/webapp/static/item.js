@@ -37,7 +37,8 @@ async function post(url, body) {
 async function loadEmbedKit() {
   try {
     const module = await import(ws.dataset.embedJs);
-    const kit = module.NBLaunch || module.default || window.NBLaunch;
+    // The module exports `embed` and also sets window.NBLaunch.
+    const kit = module.NBLaunch || (module.embed ? module : null) || window.NBLaunch;
     if (kit) return kit;
   } catch (error) {
     console.warn("nblaunch-embed.js did not load", error);
@@ -67,18 +68,20 @@ async function analyze(body) {
     const NBLaunch = await loadEmbedKit();
     if (handle) handle.destroy();
     frame.replaceChildren();
-    handle = NBLaunch.embed(frame, { src: launch.src, origin: launch.origin });
+    // fallbackHref mints a fresh ticket: the one in src works once.
+    const options = { src: launch.src, origin: launch.origin, fallbackHref: launch.fallback };
+    handle = NBLaunch.embed(frame, options);
     handle.on("ready", (info) => {
       if (info && info.path) current.path = info.path;
       saveButton.disabled = runButton.disabled = false;
       say("Ready.");
     });
-    handle.on("dirty", () => say("Unsaved changes."));
+    handle.on("dirty", (d) => say(d && d.dirty ? "Unsaved changes." : "No unsaved changes."));
     // A save from JupyterLab's own menu or shortcut arrives here too: store it the same way.
     handle.on("saved", (info) => {
       if (!hostSaving) storeVersion(info && info.path).catch((e) => say(`Save failed: ${e.message}`, "error"));
     });
-    handle.on("error", (e) => say((e && e.message) || "The notebook reported an error.", "error"));
+    handle.on("error", (e) => say((e && e.reason) || "The notebook reported an error.", "error"));
     ws.scrollIntoView({ behavior: "smooth" });
   } catch (error) {
     say(error.message, "error");
@@ -93,7 +96,8 @@ saveButton.addEventListener("click", async () => {
     const saved = await handle.save();
     await storeVersion(saved && saved.path);
   } catch (error) {
-    say(`Save failed: ${error.message}. Your last saved version is safe.`, "error");
+    const reason = (error && (error.reason || error.message)) || "unknown reason";
+    say(`Save failed: ${reason} Your last saved version is safe.`, "error");
   } finally {
     hostSaving = false;
     saveButton.disabled = false;
