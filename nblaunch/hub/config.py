@@ -1,0 +1,216 @@
+"""``configure(c, ...)``: the one call a deployer adds to ``jupyterhub_config.py``.
+
+It registers the managed service ``nblaunch`` with a role holding only what the launch flow
+needs (``SERVICE_SCOPES``: read, start and access users' servers; no ``admin``, no
+``admin:users``, no ``tokens``), lets every user reach the service, defines the custom scope
+that guards the contents API, optionally registers the host application's token, makes the
+start request return at once, and sets ``Content-Security-Policy: frame-ancestors`` to exactly
+the embedding origins on the Hub, the service and the single-user servers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import sys
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlparse
+
+SERVICE_NAME = "nblaunch"
+SERVICE_ROLE = "nblaunch-service"
+HOST_SERVICE = "nblaunch-host"
+CONTENTS_SCOPE = "custom:nblaunch:contents"
+#: Everything the service's token may do. A test fails if this grows.
+SERVICE_SCOPES = ("read:servers", "start:servers", "access:servers")
+HOST_SCOPES = (f"access:services!service={SERVICE_NAME}", CONTENTS_SCOPE)
+CSP = "Content-Security-Policy"
+_ORIGIN = re.compile(r"^https?://[a-z0-9.\-\[\]:]+$")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def check_origins(origins: Iterable[str]) -> list[str]:
+    """Exact ``scheme://host[:port]`` origins, lower-cased; wildcards and ``'self'`` refused.
+
+    >>> check_origins(["http://127.0.0.1:8090/"])
+    ['http://127.0.0.1:8090']
+    """
+    found = []
+    for origin in origins:
+        normal = origin.strip().rstrip("/").lower()
+        if not _ORIGIN.match(normal):
+            raise ValueError(f"embed origin {origin!r} is not an exact origin like https://a.b")
+        found.append(normal)
+    return list(dict.fromkeys(found))
+
+
+def frame_ancestors(origins: list[str]) -> str:
+    """The CSP value that lets exactly ``origins`` frame a page (``'none'`` when empty).
+
+    >>> frame_ancestors([])
+    "frame-ancestors 'none'"
+    """
+    return "frame-ancestors " + (" ".join(origins) if origins else "'none'")
+
+
+def _get(section: Any, name: str, fallback: Any) -> Any:
+    # Config sections are dicts; ``get`` does not create a missing section as [] would.
+    return section.get(name, fallback)
+
+
+def _public_origin(c: Any, proxy_url: str | None) -> str:
+    url = proxy_url or _get(c.JupyterHub, "public_url", "") or _get(c.JupyterHub, "bind_url", "")
+    parsed = urlparse(url or "http://127.0.0.1:8000")
+    return f"{parsed.scheme}://{parsed.netloc}"
+
+
+def _add_role(c: Any, role: dict[str, Any]) -> None:
+    roles = [r for r in _get(c.JupyterHub, "load_roles", []) if r.get("name") != role["name"]]
+    c.JupyterHub.load_roles = [*roles, role]
+
+
+def _user_role(c: Any) -> dict[str, Any]:
+    existing = [r for r in _get(c.JupyterHub, "load_roles", []) if r.get("name") == "user"]
+    scopes = list(existing[0].get("scopes", ["self"])) if existing else ["self"]
+    access = f"access:services!service={SERVICE_NAME}"
+    return {
+        **(existing[0] if existing else {"name": "user"}),
+        "scopes": [*scopes, access] if access not in scopes else scopes,
+    }
+
+
+def _spawner_args(c: Any, origins: list[str], allow_root: bool) -> list[str]:
+    args = [a for a in _get(c.Spawner, "args", []) if not a.startswith("--ServerApp.tornado")]
+    if allow_root:
+        args.append("--ServerApp.allow_root=True")
+    # A Python literal, not JSON: the server reads this option with ast.literal_eval.
+    settings = {"headers": {CSP: frame_ancestors(origins)}}
+    args.append(f"--ServerApp.tornado_settings={settings!r}")
+    if origins:
+        args.append(f"--NBLaunchExtension.allowed_origins={origins!r}")
+    return args
+
+
+def configure(
+    c: Any,
+    *,
+    templates_dir: str | os.PathLike[str] | None = None,
+    ticket_secret: str | None = None,
+    embed_origins: Iterable[str] = (),
+    host_api_token: str | None = None,
+    host_url: str | None = None,
+    passwords: dict[str, str] | None = None,
+    proxy_url: str | None = None,
+    default_ui: str | None = None,
+    autorun: str | None = None,
+    output_dir: str | None = None,
+    fast_spawner: bool = True,
+    allow_root: bool | None = None,
+    cross_site_cookies: bool = False,
+    service_port: int | None = None,
+    service_api_token: str | None = None,
+) -> None:
+    """Set up the nblaunch service, its least-privilege role, tickets and framing on ``c``.
+
+    Call it after setting ``c.JupyterHub.bind_url``/``public_url`` (the service reaches users'
+    servers through that address unless ``proxy_url`` is given).
+
+    >>> from traitlets.config import Config
+    >>> c = Config(); configure(c, ticket_secret="k" * 32)
+    >>> c.JupyterHub.services[0]["name"], c.JupyterHub.authenticator_class.__name__
+    ('nblaunch', 'TicketAuthenticator')
+    """
+    origins = check_origins(embed_origins)
+    port = service_port or _free_port()
+    env = {"NBLAUNCH_PROXY_URL": _public_origin(c, proxy_url)}
+    env["NBLAUNCH_EMBED_ORIGINS"] = ",".join(origins)
+    for key, value in (
+        ("NBLAUNCH_TEMPLATES_DIR", templates_dir),
+        ("NBLAUNCH_DEFAULT_UI", default_ui),
+        ("NBLAUNCH_AUTORUN", autorun),
+        ("NBLAUNCH_OUTPUT_DIR", output_dir),
+    ):
+        if value is not None:
+            env[key] = os.fspath(value)
+    service = {
+        "name": SERVICE_NAME,
+        "url": f"http://127.0.0.1:{port}",
+        "command": [sys.executable, "-m", "nblaunch.hub.service"],
+        "environment": env,
+        "oauth_no_confirm": True,
+        "display": True,
+    }
+    if service_api_token:
+        # Otherwise the Hub makes one and hands it to the service's process in its environment.
+        service["api_token"] = service_api_token
+    services = [s for s in _get(c.JupyterHub, "services", []) if s.get("name") != SERVICE_NAME]
+    services.append(service)
+    _add_role(c, {"name": SERVICE_ROLE, "scopes": list(SERVICE_SCOPES), "services": [SERVICE_NAME]})
+    _add_role(c, _user_role(c))
+    scopes = dict(_get(c.JupyterHub, "custom_scopes", {}))
+    scopes[CONTENTS_SCOPE] = {
+        "description": "Read and write notebooks in users' servers through the nblaunch service."
+    }
+    c.JupyterHub.custom_scopes = scopes
+    if host_api_token:
+        services = _register_host(c, services, host_api_token)
+    c.JupyterHub.services = services
+    _configure_hub(c, origins, cross_site_cookies)
+    _configure_spawner(c, origins, fast_spawner, allow_root)
+    if ticket_secret is not None:
+        _configure_tickets(c, ticket_secret, host_url, passwords)
+
+
+def _register_host(c: Any, services: list[dict[str, Any]], token: str) -> list[dict[str, Any]]:
+    # The host application's token may reach the service and its contents API, nothing else.
+    services = [s for s in services if s.get("name") != HOST_SERVICE]
+    services.append({"name": HOST_SERVICE, "api_token": token})
+    _add_role(c, {"name": HOST_SERVICE, "scopes": list(HOST_SCOPES), "services": [HOST_SERVICE]})
+    return services
+
+
+def _configure_hub(c: Any, origins: list[str], cross_site_cookies: bool) -> None:
+    settings = dict(_get(c.JupyterHub, "tornado_settings", {}))
+    # The start request returns 202 at once; the progress stream carries the rest.
+    settings["slow_spawn_timeout"] = 0
+    if origins:
+        settings["headers"] = {**settings.get("headers", {}), CSP: frame_ancestors(origins)}
+    if cross_site_cookies:
+        hub_url = _get(c.JupyterHub, "public_url", "") or _get(c.JupyterHub, "bind_url", "")
+        if not str(hub_url).startswith("https://"):
+            raise ValueError("cross_site_cookies needs the Hub served over https (bind_url).")
+        settings["cookie_options"] = {"samesite": "None", "secure": True}
+    c.JupyterHub.tornado_settings = settings
+
+
+def _configure_spawner(
+    c: Any, origins: list[str], fast_spawner: bool, allow_root: bool | None
+) -> None:
+    if fast_spawner and "spawner_class" not in c.JupyterHub:
+        from .spawner import FastLocalSpawner
+
+        c.JupyterHub.spawner_class = FastLocalSpawner
+    root = allow_root if allow_root is not None else hasattr(os, "geteuid") and os.geteuid() == 0
+    c.Spawner.args = _spawner_args(c, origins, root)
+    # Users must not loosen the framing policy with their own jupyter_server_config.
+    c.Spawner.disable_user_config = True
+
+
+def _configure_tickets(
+    c: Any, secret: str, host_url: str | None, passwords: dict[str, str] | None
+) -> None:
+    from .auth import TicketAuthenticator
+
+    c.JupyterHub.authenticator_class = TicketAuthenticator
+    c.TicketAuthenticator.ticket_secret = secret
+    if host_url is not None:
+        c.TicketAuthenticator.host_url = host_url
+    if passwords is not None:
+        c.TicketAuthenticator.passwords = dict(passwords)

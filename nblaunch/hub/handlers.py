@@ -1,0 +1,204 @@
+"""The service's pages: the catalog, the launch (``open``) and its progress stream.
+
+Handlers parse the request, call the launcher (which calls ``nblaunch.core``) or the Hub client,
+and answer. Deliberate errors (``NBLaunchError``) become a 4xx/5xx ``{"code", "message"}`` JSON
+body, or a readable page with a correction form for browsers; anything else is a 500 whose
+traceback stays in the service's log.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jinja2 import Environment
+from jupyterhub.services.auth import HubOAuth, HubOAuthenticated
+from tornado import web
+from tornado.iostream import StreamClosedError
+
+from ..core import NBLaunchError, QueryError, ServerStartError
+from ..core.query import SERVER_NAME
+from ..server.pages import form_fields, hidden_controls
+from .catalog import Template
+from .hubapi import HubAPI
+from .launcher import HubLauncher
+
+UNHANDLED = {"code": "internal-error", "message": "Unhandled error"}
+
+
+class BaseHandler(HubOAuthenticated, web.RequestHandler):
+    """Collaborators from ``initialize()``, framing headers, and errors that are never bare."""
+
+    def initialize(
+        self,
+        *,
+        hub_auth: HubOAuth,
+        launcher: HubLauncher,
+        hub: HubAPI,
+        pages: Environment,
+        prefix: str,
+        frame_ancestors: str,
+    ) -> None:
+        self.hub_auth = hub_auth
+        self.launcher = launcher
+        self.hub = hub
+        self.pages = pages
+        self.prefix = prefix
+        self.frame_ancestors = frame_ancestors
+        self.set_default_headers()
+
+    def set_default_headers(self) -> None:
+        # Called once before initialize() (hence the default) and again on every error.
+        policy = getattr(self, "frame_ancestors", "frame-ancestors 'none'")
+        self.set_header("Content-Security-Policy", policy)
+
+    @property
+    def hub_base(self) -> str:
+        """The Hub's public base URL as the browser sees it: ``http://host/jhub/``."""
+        base = self.prefix.rstrip("/").rsplit("/", 2)[0] + "/"
+        return f"{self.request.protocol}://{self.request.host}{base}"
+
+    def wants_html(self) -> bool:
+        """Browsers ask for ``text/html``; API clients get JSON."""
+        return "text/html" in self.request.headers.get("Accept", "")
+
+    def render(self, name: str, **context: Any) -> None:  # type: ignore[override]
+        """Render one of the service's Jinja2 pages."""
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        page = self.pages.get_template(name)
+        self.finish(page.render(prefix=self.prefix, **context))
+
+    def send_json(self, body: Any, status: int = 200) -> None:
+        """Answer with a JSON body."""
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body, default=str))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """HTTP errors as JSON or a short page; bugs without details (traceback in the log)."""
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, web.HTTPError) or status_code < 500:
+            message = (exc.log_message if isinstance(exc, web.HTTPError) else None) or (
+                self._reason
+            )
+            body = {"code": f"http-{status_code}", "message": message}
+        else:
+            body = UNHANDLED
+        if self.wants_html():
+            self.render("unhandled.html", status=status_code, **body)
+        else:
+            self.send_json(body, status_code)
+
+
+class CatalogHandler(BaseHandler):
+    """``GET {prefix}``: every template, with a form that builds and opens its link."""
+
+    @web.authenticated
+    def get(self) -> None:
+        templates = self.launcher.catalog.templates()
+        self.render(
+            "catalog.html",
+            templates=[{**t.to_json(), "fields": form_fields(t.parameters, "")} for t in templates],
+            user=self.current_user["name"],
+        )
+
+
+class OpenHandler(BaseHandler):
+    """``GET {prefix}open/{template}``: check, start the server if needed, write, redirect."""
+
+    @web.authenticated
+    async def get(self, name: str) -> None:
+        user = self.current_user["name"]
+        template: Template | None = None
+        try:
+            template, plan = self.launcher.plan(name, self.request.query)
+            server = plan.request.controls.server or ""
+            model = await self.hub.server(user, server)
+            if not model or not (model.get("ready") or model.get("pending")):
+                await self.hub.start(user, server)
+                model = await self.hub.server(user, server)
+            if model and model.get("ready"):
+                landing = await self.launcher.write(template, plan, model, self.hub_base)
+                self.redirect(landing.url)
+                return
+        except NBLaunchError as err:
+            self.send_problem(err, name, template)
+            return
+        if not model:
+            self.send_problem(ServerStartError("The server did not start."), name, template)
+            return
+        self.send_progress(server)
+
+    def send_progress(self, server: str) -> None:
+        """The progress page (browsers) or a 202 saying where to watch (API clients)."""
+        events = f"{self.prefix}api/progress" + (f"?server={server}" if server else "")
+        if not self.wants_html():
+            self.send_json({"status": "starting", "progress_url": events}, 202)
+            return
+        self.render("progress.html", events=events, server=server or "default")
+
+    def send_problem(self, err: NBLaunchError, name: str, template: Template | None) -> None:
+        """A deliberate error as JSON, or as the page with the correction form."""
+        self.set_status(err.status)
+        if not self.wants_html():
+            self.send_json(err.to_json(), err.status)
+            return
+        problems = getattr(err, "problems", None) or []
+        query = self.request.query
+        self.render(
+            "error.html",
+            code=err.code,
+            status=err.status,
+            message=err.message,
+            problems=[{"code": p.code, "message": p.message, **p.fields} for p in problems],
+            template=template.name if template else name,
+            fields=form_fields(template.parameters, query) if template else None,
+            hidden=hidden_controls(query),
+            action=f"{self.prefix}open/{template.name}" if template else "",
+        )
+
+
+class ProgressHandler(BaseHandler):
+    """``GET {prefix}api/progress?server=``: the Hub's spawn progress, relayed as SSE.
+
+    The browser cannot call the Hub's API (it holds no token for it); the service reads the
+    stream with its own token and passes on the progress, message and outcome only.
+    """
+
+    @web.authenticated
+    async def get(self) -> None:
+        server = self.get_argument("server", "")
+        if server and not SERVER_NAME.match(server):
+            self.send_json(QueryError(f"{server!r} is not a server name.").to_json(), 400)
+            return
+        user = self.current_user["name"]
+        self.set_header("Content-Type", "text/event-stream")
+        self.set_header("Cache-Control", "no-cache")
+        outcome = False
+        try:
+            async for event in self.hub.progress(user, server):
+                keep = ("progress", "message", "ready", "failed")
+                await self.send_event({k: event[k] for k in keep if k in event})
+                outcome = bool(event.get("ready") or event.get("failed"))
+                if outcome:
+                    break
+            if not outcome:
+                await self.send_event(await self._final_state(user, server))
+        except NBLaunchError as err:
+            await self.send_event({"failed": True, "message": err.message})
+        except StreamClosedError:
+            return
+        self.finish()
+
+    async def _final_state(self, user: str, server: str) -> dict[str, Any]:
+        # The Hub answers 400 instead of a stream for a server that is neither pending nor
+        # ready, and the stream can end without an outcome: ask for the state instead.
+        model = await self.hub.server(user, server)
+        if model and model.get("ready"):
+            return {"progress": 100, "ready": True, "message": "Server ready"}
+        return {"failed": True, "message": "The server is not running; it may have failed."}
+
+    async def send_event(self, event: dict[str, Any]) -> None:
+        """Write one Server-Sent Event and flush it to the browser."""
+        self.write(f"data: {json.dumps(event)}\n\n")
+        await self.flush()

@@ -1,0 +1,173 @@
+"""An async client of the Hub's REST API and of users' Contents APIs, with the service's token.
+
+The token goes only into the ``Authorization`` header of requests to the Hub and to users'
+servers through the proxy: never into a URL, a page or a log line (``repr`` hides it too).
+Every answer the flow does not expect becomes an error from ``nblaunch.hub.errors``, so a
+handler can always turn it into a 4xx/5xx JSON body or page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ..core import ServerStartError
+from .errors import HubUnavailableError, NotFoundError, ServerNotRunningError, UserNotFoundError
+
+
+def _server_path(user: str, server: str) -> str:
+    base = f"users/{quote(user, safe='')}/server"
+    return f"{base}s/{quote(server, safe='')}" if server else base
+
+
+class HubAPI:
+    """The Hub at ``api_url`` and users' servers behind the proxy at ``proxy_url``.
+
+    >>> HubAPI("http://127.0.0.1:8081/hub/api", "secret", "http://127.0.0.1:8000")
+    HubAPI(api_url='http://127.0.0.1:8081/hub/api/')
+    """
+
+    def __init__(
+        self,
+        api_url: str,
+        token: str,
+        proxy_url: str,
+        *,
+        log: logging.Logger | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.api_url = api_url.rstrip("/") + "/"
+        self.proxy_url = proxy_url.rstrip("/")
+        self.log = log or logging.getLogger(__name__)
+        headers = {"Authorization": f"token {token}"}
+        self._client = httpx.AsyncClient(headers=headers, timeout=timeout)
+
+    def __repr__(self) -> str:
+        return f"HubAPI(api_url={self.api_url!r})"
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
+
+    async def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return await self._client.request(method, url, **kwargs)
+        except httpx.HTTPError as err:
+            # The URL holds no secret (the token is a header), so it can be named.
+            self.log.warning("nblaunch: %s %s failed: %s", method, url, err)
+            raise HubUnavailableError(
+                "The Hub did not answer; try again in a moment.", url=url
+            ) from err
+
+    async def user(self, name: str) -> dict[str, Any]:
+        """The user's model (with ``servers``), or ``UserNotFoundError``."""
+        response = await self._request("GET", self.api_url + f"users/{quote(name, safe='')}")
+        if response.status_code == 404:
+            raise UserNotFoundError(
+                f"The Hub has no user {name!r}; users are created when they first log in.",
+                user=name,
+            )
+        _expect(response, 200)
+        model: dict[str, Any] = response.json()
+        return model
+
+    async def server(self, user: str, server: str = "") -> dict[str, Any] | None:
+        """The server model (``ready``, ``pending``, ``url``...), or None when it is stopped."""
+        servers = (await self.user(user)).get("servers") or {}
+        model: dict[str, Any] | None = servers.get(server)
+        return model
+
+    async def start(self, user: str, server: str = "") -> int:
+        """Ask the Hub to start a server; 201 started, 202 pending, 400 already running."""
+        url = self.api_url + _server_path(user, server)
+        response = await self._request("POST", url, json={})
+        if response.status_code == 404:
+            raise UserNotFoundError(f"The Hub has no user {user!r}.", user=user)
+        if response.status_code == 429:
+            raise ServerStartError(
+                "Too many servers are starting right now; try again in a minute.", user=user
+            )
+        if response.status_code == 400:
+            # Already running, or stopping: both are handled by watching the progress.
+            return 400
+        _expect(response, 201, 202)
+        return response.status_code
+
+    async def progress(self, user: str, server: str = "") -> AsyncIterator[dict[str, Any]]:
+        """The Hub's spawn progress events, as dicts, until the stream ends."""
+        url = self.api_url + _server_path(user, server) + "/progress"
+        try:
+            async with self._client.stream("GET", url, timeout=None) as response:
+                if response.status_code != 200:
+                    return
+                async for line in response.aiter_lines():
+                    if line.startswith("data:"):
+                        yield json.loads(line[5:])
+        except (httpx.HTTPError, ValueError) as err:
+            self.log.warning("nblaunch: progress stream for %s/%s ended: %s", user, server, err)
+
+    def contents_url(self, server_model: dict[str, Any], path: str) -> str:
+        """The Contents API URL of ``path`` in the server whose model is ``server_model``."""
+        base = self.proxy_url + server_model["url"].rstrip("/")
+        return f"{base}/api/contents/{quote(path.strip('/'), safe='/')}"
+
+    async def get_file(
+        self, server_model: dict[str, Any], path: str, *, content: bool = True
+    ) -> dict[str, Any]:
+        """A Contents API model, or ``NotFoundError``."""
+        url = self.contents_url(server_model, path)
+        params = {"content": "1" if content else "0"}
+        response = await self._request("GET", url, params=params)
+        if response.status_code == 404:
+            raise NotFoundError(f"There is no file {path} in the server.", path=path)
+        _expect(response, 200)
+        model: dict[str, Any] = response.json()
+        return model
+
+    async def exists(self, server_model: dict[str, Any], path: str) -> bool:
+        """Whether ``path`` exists in the server."""
+        try:
+            await self.get_file(server_model, path, content=False)
+        except NotFoundError:
+            return False
+        return True
+
+    async def put_file(
+        self, server_model: dict[str, Any], path: str, model: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Save a Contents API model (notebook or directory) and return the saved model."""
+        response = await self._request("PUT", self.contents_url(server_model, path), json=model)
+        _expect(response, 200, 201)
+        saved: dict[str, Any] = response.json()
+        return saved
+
+    async def ensure_dir(self, server_model: dict[str, Any], folder: str) -> None:
+        """Create ``folder`` and its parents in the server if they are missing."""
+        parts = [p for p in folder.split("/") if p]
+        for i in range(1, len(parts) + 1):
+            sub = "/".join(parts[:i])
+            if not await self.exists(server_model, sub):
+                await self.put_file(server_model, sub, {"type": "directory"})
+
+
+def _expect(response: httpx.Response, *codes: int) -> None:
+    if response.status_code in codes:
+        return
+    if response.status_code in (424, 503):
+        raise ServerNotRunningError(
+            "The Jupyter server is not running; open a notebook link to start it.",
+        )
+    if response.status_code == 403:
+        raise HubUnavailableError(
+            "The Hub refused the service's request; check the service's role.", status=403
+        )
+    raise HubUnavailableError(
+        f"The Hub answered {response.status_code} to {response.request.method} "
+        f"{response.request.url.path}.",
+        status=response.status_code,
+    )

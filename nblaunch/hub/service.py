@@ -1,0 +1,231 @@
+"""``NBLaunchService``: the JupyterHub-managed service behind ``/services/nblaunch/``.
+
+Run by the Hub as ``python -m nblaunch.hub.service`` (``configure()`` registers it). Configure
+it with ``c.NBLaunchService.<trait>`` in ``nblaunch_service_config.py`` or with the environment
+variables named in each trait's help; ``--help-all`` lists them and ``--generate-config`` writes
+a commented config file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
+from tornado import ioloop, web
+from traitlets import Bool, Enum, Int, List, Unicode, default, validate
+from traitlets.config import Application
+
+from .._version import __version__
+from ..core import AUTORUN_POLICIES, DEFAULT_MAX_VALUE_BYTES, UI_PATHS
+from .api import ContentsAPIHandler, OpenAPIHandler, TemplatesAPIHandler
+from .catalog import Catalog
+from .config import check_origins, frame_ancestors
+from .handlers import CatalogHandler, OpenHandler, ProgressHandler
+from .hubapi import HubAPI
+from .launcher import HubLauncher, HubLaunchSettings
+
+PACKAGE = Path(__file__).resolve().parent.parent
+PAGES = Path(__file__).parent / "templates"
+
+
+class CallbackHandler(HubOAuthCallbackHandler):
+    """The OAuth callback, with the service's ``HubOAuth`` passed in rather than a singleton."""
+
+    def initialize(self, hub_auth: HubOAuth) -> None:
+        self.hub_auth = hub_auth
+
+
+def _env_list(name: str) -> list[str]:
+    return [item for item in re.split(r"[\s,]+", os.environ.get(name, "")) if item]
+
+
+class NBLaunchService(Application):
+    """Launch parameterized notebooks from plain links, through JupyterHub."""
+
+    name = "nblaunch-service"
+    version = __version__
+    description = __doc__ or ""
+    flags = {
+        "generate-config": ({"NBLaunchService": {"generate_config": True}}, "Write a config file.")
+    }
+
+    config_file = Unicode(
+        "nblaunch_service_config.py", help="The config file to load (or write)."
+    ).tag(config=True)
+    generate_config = Bool(False, help="Write a commented config file and exit.").tag(config=True)
+
+    templates_dir = Unicode(
+        help="""Folder of template notebooks; each `<name>.ipynb` is launched as
+        {prefix}open/<name>. Environment default: NBLAUNCH_TEMPLATES_DIR, else the templates
+        shipped in the nblaunch package.""",
+    ).tag(config=True)
+    output_dir = Unicode(
+        help="""Folder, relative to the user's server root, for parameterized copies.
+        Environment default: NBLAUNCH_OUTPUT_DIR, else 'nblaunch'.""",
+    ).tag(config=True)
+    default_ui = Enum(
+        list(UI_PATHS),
+        help="""Where a link without ui= lands (unless the template says): 'lab', 'doc'
+        (single document, for embedding) or 'notebook'. Environment default:
+        NBLAUNCH_DEFAULT_UI, else 'lab'.""",
+    ).tag(config=True)
+    autorun = Enum(
+        list(AUTORUN_POLICIES),
+        help="""Whether autorun=1 is honoured: 'never', 'trusted' (templates whose metadata does
+        not say "autorun": false) or 'always'. Environment default: NBLAUNCH_AUTORUN, else
+        'trusted'.""",
+    ).tag(config=True)
+    max_value_bytes = Int(
+        help="""Largest size in bytes of one parameter value from a link. Environment default:
+        NBLAUNCH_MAX_VALUE_BYTES, else 65536.""",
+    ).tag(config=True)
+    embed_origins = List(
+        Unicode(),
+        help="""Exact origins allowed to frame the service's pages (CSP frame-ancestors);
+        empty means none. Environment default: NBLAUNCH_EMBED_ORIGINS, comma-separated.""",
+    ).tag(config=True)
+    service_url = Unicode(
+        help="""URL the service listens on. Environment default: JUPYTERHUB_SERVICE_URL, else
+        http://127.0.0.1:10101.""",
+    ).tag(config=True)
+    service_prefix = Unicode(
+        help="""URL prefix the proxy routes to the service. Environment default:
+        JUPYTERHUB_SERVICE_PREFIX, else /services/nblaunch/.""",
+    ).tag(config=True)
+    hub_api_url = Unicode(
+        help="""The Hub's REST API. Environment default: JUPYTERHUB_API_URL, else
+        http://127.0.0.1:8081/hub/api.""",
+    ).tag(config=True)
+    proxy_url = Unicode(
+        help="""Origin of the Hub's proxy, through which users' servers are reached.
+        Environment default: NBLAUNCH_PROXY_URL, else http://127.0.0.1:8000.""",
+    ).tag(config=True)
+
+    @default("log_level")
+    def _default_log_level(self) -> int:
+        return logging.INFO
+
+    @default("templates_dir")
+    def _default_templates_dir(self) -> str:
+        return os.environ.get("NBLAUNCH_TEMPLATES_DIR", str(PACKAGE / "templates"))
+
+    @default("output_dir")
+    def _default_output_dir(self) -> str:
+        return os.environ.get("NBLAUNCH_OUTPUT_DIR", "nblaunch")
+
+    @default("default_ui")
+    def _default_default_ui(self) -> str:
+        return os.environ.get("NBLAUNCH_DEFAULT_UI", "lab")
+
+    @default("autorun")
+    def _default_autorun(self) -> str:
+        return os.environ.get("NBLAUNCH_AUTORUN", "trusted")
+
+    @default("max_value_bytes")
+    def _default_max_value_bytes(self) -> int:
+        return int(os.environ.get("NBLAUNCH_MAX_VALUE_BYTES", DEFAULT_MAX_VALUE_BYTES))
+
+    @default("embed_origins")
+    def _default_embed_origins(self) -> list[str]:
+        return _env_list("NBLAUNCH_EMBED_ORIGINS")
+
+    @default("service_url")
+    def _default_service_url(self) -> str:
+        return os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101")
+
+    @default("service_prefix")
+    def _default_service_prefix(self) -> str:
+        return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/nblaunch/")
+
+    @default("hub_api_url")
+    def _default_hub_api_url(self) -> str:
+        return os.environ.get("JUPYTERHUB_API_URL", "http://127.0.0.1:8081/hub/api")
+
+    @default("proxy_url")
+    def _default_proxy_url(self) -> str:
+        return os.environ.get("NBLAUNCH_PROXY_URL", "http://127.0.0.1:8000")
+
+    @validate("embed_origins")
+    def _valid_origins(self, proposal: Any) -> list[str]:
+        return check_origins(proposal.value)
+
+    @validate("service_prefix")
+    def _valid_prefix(self, proposal: Any) -> str:
+        return "/" + str(proposal.value).strip("/") + "/"
+
+    def make_app(self) -> web.Application:
+        """The tornado application with its routes and collaborators."""
+        token = os.environ.get("JUPYTERHUB_API_TOKEN", "")
+        hub_auth = HubOAuth(api_url=self.hub_api_url, api_token=token, cache_max_age=60)
+        hub = HubAPI(self.hub_api_url, token, self.proxy_url, log=self.log)
+        settings = HubLaunchSettings(
+            output_dir=self.output_dir.strip("/"),
+            default_ui=self.default_ui,
+            autorun=self.autorun,
+            max_value_bytes=self.max_value_bytes,
+        )
+        launcher = HubLauncher(Catalog(self.templates_dir, self.log), hub, settings, self.log)
+        pages = Environment(loader=FileSystemLoader(str(PAGES)), autoescape=select_autoescape())
+        shared = {
+            "hub_auth": hub_auth,
+            "launcher": launcher,
+            "hub": hub,
+            "pages": pages,
+            "prefix": self.service_prefix,
+            "frame_ancestors": frame_ancestors(list(self.embed_origins)),
+        }
+        p = re.escape(self.service_prefix)
+        static = str(PACKAGE / "client" / "static")
+        return web.Application(
+            [
+                (rf"{p}oauth_callback", CallbackHandler, {"hub_auth": hub_auth}),
+                (rf"{p}static/(.*)", web.StaticFileHandler, {"path": static}),
+                (rf"{p}?", CatalogHandler, shared),
+                (rf"{p}open/([^/]+)", OpenHandler, shared),
+                (rf"{p}api/progress", ProgressHandler, shared),
+                (rf"{p}api/templates", TemplatesAPIHandler, shared),
+                (rf"{p}api/openapi\.json", OpenAPIHandler, shared),
+                (rf"{p}api/users/([^/]+)/contents/(.+)", ContentsAPIHandler, shared),
+            ],
+            # Only HubOAuth's own cookies are signed with this; a new one per start is fine.
+            cookie_secret=os.urandom(32),
+            login_url=hub_auth.login_url,
+        )
+
+    def initialize(self, argv: Any = None) -> None:
+        """Parse the command line and load the config file."""
+        super().initialize(argv)
+        if not self.generate_config:
+            self.load_config_file(self.config_file)
+
+    def start(self) -> None:
+        """Serve until stopped (or write the config file with ``--generate-config``)."""
+        if self.generate_config:
+            Path(self.config_file).write_text(self.generate_config_file(), encoding="utf-8")
+            print(f"Wrote {self.config_file}")
+            return
+        url = urlparse(self.service_url)
+        app = self.make_app()
+        app.listen(url.port or 80, url.hostname or "127.0.0.1", xheaders=True)
+        self.log.info("nblaunch service at %s%s", self.service_url, self.service_prefix)
+        try:
+            ioloop.IOLoop.current().start()
+        except KeyboardInterrupt:
+            # The Hub stops its managed services with SIGINT: a normal exit, not a crash.
+            self.log.info("nblaunch service stopped")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: ``python -m nblaunch.hub.service [--help-all]``."""
+    NBLaunchService.launch_instance(argv if argv is not None else sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()
