@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 
 from .app import create_app
-from .settings import Settings
+from .settings import ENV_PREFIX, Settings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -21,7 +22,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8090)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    settings = Settings.from_env(public_url=f"http://{args.host}:{args.port}")
+    settings = Settings.from_env()
+    if ENV_PREFIX + "PUBLIC_URL" not in os.environ:
+        # Without an explicit public URL, notebooks reach the API where this process listens.
+        settings = settings.with_changes(public_url=f"http://{args.host}:{args.port}")
     app = create_app(settings)
     for name, password in app.state.demo_credentials.items():
         print(f"  demo user {name!r}, password {password!r}")
