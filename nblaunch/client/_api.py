@@ -68,14 +68,22 @@ class Api:
         return self.request("GET", "api/templates")
 
     def contents_request(
-        self, username: str, path: str, body: dict[str, Any] | None = None
+        self,
+        username: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        server: str | None = None,
     ) -> httpx.Request:
+        """GET (or PUT, with ``body``) a notebook in a user's default or named server."""
         if not username:
             raise ValueError("username is empty.")
         clean = path.strip("/")
         if not clean:
             raise ValueError("path is empty: give the notebook's path in the user's server.")
         where = f"api/users/{quote(username, safe='')}/contents/{quote(clean, safe='/')}"
+        if server:
+            where += f"?server={quote(server, safe='')}"
         return self.request("GET" if body is None else "PUT", where, body)
 
 

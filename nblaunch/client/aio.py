@@ -73,13 +73,13 @@ class AsyncNBLaunchClient(BaseClient):
         """
         return _api.parse_templates(await self._call(self.api.templates_request()))
 
-    async def fetch(self, username: str, path: str) -> Notebook:
+    async def fetch(self, username: str, path: str, *, server: str | None = None) -> Notebook:
         """Read a notebook from the user's running server (see ``NBLaunchClient.fetch``).
 
         >>> (await client.fetch("ann", "a.ipynb")).hash  # doctest: +SKIP
         '9f2c...'
         """
-        answer = await self._call(self.api.contents_request(username, path))
+        answer = await self._call(self.api.contents_request(username, path, server=server))
         return _api.parse_notebook(answer, path)
 
     async def put(
@@ -89,6 +89,7 @@ class AsyncNBLaunchClient(BaseClient):
         content: dict[str, Any],
         *,
         expect_hash: str | None = None,
+        server: str | None = None,
     ) -> Notebook:
         """Write a notebook, refusing with ``ConflictError`` when ``expect_hash`` is stale.
 
@@ -96,5 +97,5 @@ class AsyncNBLaunchClient(BaseClient):
         Notebook(path='a.ipynb', ...)
         """
         body = _api.put_body(content, expect_hash)
-        answer = await self._call(self.api.contents_request(username, path, body))
+        answer = await self._call(self.api.contents_request(username, path, body, server=server))
         return _api.parse_notebook(answer, path, content)

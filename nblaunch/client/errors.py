@@ -5,7 +5,8 @@ the ``httpx.Response``; its message says what to do about it. The service's ``{"
 "message"}`` body is kept in ``code`` and in the message.
 
     NBLaunchClientError                 any failure of a client call
-    ├── HubUnreachableError             no answer: network, DNS, timeout, proxy 502/503/504
+    ├── HubUnreachableError             no answer: network, DNS, timeout, proxy 502/503/504,
+    │                                   or the service's hub-unavailable (502)
     ├── AuthError                       401/403: the API token is wrong or lacks the scope
     └── APIError                        the service answered with an error body
         ├── UserNotFoundError           user-not-found (404): the user never logged in
@@ -87,11 +88,13 @@ class ConflictError(APIError):
 
 
 #: The service's error code → the class raised for it.
-BY_CODE: dict[str, type[APIError]] = {
+BY_CODE: dict[str, type[NBLaunchClientError]] = {
     code: cls
     for cls in (UserNotFoundError, ServerNotRunningError, NotebookNotFoundError, ConflictError)
     for code in cls.codes
 }
+# The service answered, but the Hub or the user's server behind it did not.
+BY_CODE["hub-unavailable"] = HubUnreachableError
 
 #: What the caller should do, appended to the service's own message.
 ADVICE: dict[type[NBLaunchClientError], str] = {
@@ -104,6 +107,7 @@ ADVICE: dict[type[NBLaunchClientError], str] = {
         "to start their server, then retry; keep the version you already stored."
     ),
     NotebookNotFoundError: "Check the path, relative to the user's server root.",
+    HubUnreachableError: "Retry in a moment; if it persists, read the Hub's and service's logs.",
     ConflictError: (
         "The notebook changed since you read it and was NOT overwritten: fetch() it again, "
         "decide which version wins, then put() with the new hash."

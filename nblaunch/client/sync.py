@@ -74,13 +74,16 @@ class NBLaunchClient(BaseClient):
         """
         return _api.parse_templates(self._call(self.api.templates_request()))
 
-    def fetch(self, username: str, path: str) -> Notebook:
+    def fetch(self, username: str, path: str, *, server: str | None = None) -> Notebook:
         """Read a notebook from the user's running server (``trusted`` flags removed).
+
+        ``server`` names a named server; the default server otherwise.
 
         >>> client.fetch("ann", "nblaunch/a.ipynb").hash  # doctest: +SKIP
         '9f2c...'
         """
-        return _api.parse_notebook(self._call(self.api.contents_request(username, path)), path)
+        request = self.api.contents_request(username, path, server=server)
+        return _api.parse_notebook(self._call(request), path)
 
     def put(
         self,
@@ -89,6 +92,7 @@ class NBLaunchClient(BaseClient):
         content: dict[str, Any],
         *,
         expect_hash: str | None = None,
+        server: str | None = None,
     ) -> Notebook:
         """Write a notebook into the user's server; with ``expect_hash``, only if unchanged.
 
@@ -98,5 +102,5 @@ class NBLaunchClient(BaseClient):
         Notebook(path='a.ipynb', ...)
         """
         body = _api.put_body(content, expect_hash)
-        answer = self._call(self.api.contents_request(username, path, body))
+        answer = self._call(self.api.contents_request(username, path, body, server=server))
         return _api.parse_notebook(answer, path, content)
