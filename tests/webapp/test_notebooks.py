@@ -258,3 +258,12 @@ def test_embed_fallback_mints_a_fresh_ticket(web: TestClient, alice: str) -> Non
         "/hub/user-redirect/doc/tree/a%20b.ipynb"
     ]
     assert web.get("/analyses/open?path=../x.ipynb").status_code == 400
+
+
+def test_save_keeps_only_known_template_names(
+    web: TestClient, alice: str, fake_hub: FakeHub
+) -> None:
+    fake_hub.files[("alice", PATH)] = notebook("x = 1")
+    body = {"template": "<script>x</script>", "path": PATH}
+    version = json_post(web, "/items/1/save", alice, body).json()["version_id"]
+    assert "<script>x</script>" not in web.get(f"/versions/{version}").text

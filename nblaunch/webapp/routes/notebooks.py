@@ -123,10 +123,13 @@ def save(
     body: SaveBody,
     user: Annotated[User, Depends(current_user)],
     db: Annotated[Session, Depends(get_db)],
+    settings: Annotated[Settings, Depends(get_settings)],
     client: Annotated[HubClient, Depends(get_client)],
 ) -> dict[str, Any]:
     """Read the saved notebook back from the user's server; store it if it changed."""
     item = _item(db, item_id)
     path = check_path(body.path)
+    # Shown on pages later: only a known template name, or none for a notebook of unknown origin.
+    template = body.template if recommend.find(body.template, settings.templates_dir) else ""
     fetched = call_hub(client.fetch, user.username, path)
-    return record_save(db, user, item, body.template, path, fetched).to_json()
+    return record_save(db, user, item, template, path, fetched).to_json()
