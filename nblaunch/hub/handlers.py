@@ -90,6 +90,13 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
             self.send_json(body, status_code)
 
 
+class NotFoundHandler(BaseHandler):
+    """Every other path under the prefix: our 404, as JSON or a page, never tornado's."""
+
+    def prepare(self) -> None:
+        raise web.HTTPError(404, "There is no such page in the nblaunch service.")
+
+
 class CatalogHandler(BaseHandler):
     """``GET {prefix}``: every template, with a form that builds and opens its link."""
 
@@ -111,7 +118,8 @@ class OpenHandler(BaseHandler):
         user = self.current_user["name"]
         template: Template | None = None
         try:
-            template, plan = self.launcher.plan(name, self.request.query)
+            template = self.launcher.catalog.get(name)
+            plan = self.launcher.plan(template, self.request.query)
             server = plan.request.controls.server or ""
             model = await self.hub.server(user, server)
             if not model or not (model.get("ready") or model.get("pending")):

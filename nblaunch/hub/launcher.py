@@ -92,9 +92,8 @@ class HubLauncher:
         self.settings = settings
         self.log = log or logging.getLogger(__name__)
 
-    def plan(self, name: str, raw_query: str) -> tuple[Template, LaunchPlan]:
-        """Check a launch before anything is started: the template and the planned copy."""
-        template = self.catalog.get(name)
+    def plan(self, template: Template, raw_query: str) -> LaunchPlan:
+        """Check a launch before anything is started: the planned copy, or an error."""
         plan = plan_launch(
             template.filename,
             template.notebook,
@@ -105,7 +104,7 @@ class HubLauncher:
         )
         if template.ui and plan.request.controls.ui is None:
             plan.ui = template.ui
-        return template, plan
+        return plan
 
     async def write(
         self, template: Template, plan: LaunchPlan, server_model: dict[str, Any], hub_base: str

@@ -27,7 +27,7 @@ from ..core import AUTORUN_POLICIES, DEFAULT_MAX_VALUE_BYTES, UI_PATHS
 from .api import ContentsAPIHandler, OpenAPIHandler, TemplatesAPIHandler
 from .catalog import Catalog
 from .config import check_origins, frame_ancestors
-from .handlers import CatalogHandler, OpenHandler, ProgressHandler
+from .handlers import CatalogHandler, NotFoundHandler, OpenHandler, ProgressHandler
 from .hubapi import HubAPI
 from .launcher import HubLauncher, HubLaunchSettings
 
@@ -193,6 +193,7 @@ class NBLaunchService(Application):
                 (rf"{p}api/templates", TemplatesAPIHandler, shared),
                 (rf"{p}api/openapi\.json", OpenAPIHandler, shared),
                 (rf"{p}api/users/([^/]+)/contents/(.+)", ContentsAPIHandler, shared),
+                (rf"{p}.*", NotFoundHandler, shared),
             ],
             # Only HubOAuth's own cookies are signed with this; a new one per start is fine.
             cookie_secret=os.urandom(32),

@@ -1,0 +1,133 @@
+"""configure(): the service, its least-privilege role, tickets, framing, spawner settings."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from typing import Any
+
+import pytest
+from traitlets.config import Config
+
+from nblaunch.hub import SERVICE_SCOPES, configure
+from nblaunch.hub.auth import TicketAuthenticator
+from nblaunch.hub.spawner import FastLocalSpawner
+
+# Everything the service may do. Adding a scope must be a deliberate change to this test.
+EXPECTED_SCOPES = {"read:servers", "start:servers", "access:servers"}
+FORBIDDEN = {"admin", "admin:users", "admin:servers", "tokens", "users", "servers", "admin-ui"}
+
+
+def roles(c: Config) -> dict[str, dict[str, Any]]:
+    return {r["name"]: r for r in c.JupyterHub.load_roles}
+
+
+def test_service_role_has_exactly_the_scopes_it_needs() -> None:
+    c = Config()
+    configure(c)
+    role = roles(c)["nblaunch-service"]
+    assert set(role["scopes"]) == EXPECTED_SCOPES == set(SERVICE_SCOPES)
+    assert not set(role["scopes"]) & FORBIDDEN
+    assert role["services"] == ["nblaunch"]
+    service = c.JupyterHub.services[0]
+    assert service["name"] == "nblaunch"
+    assert service["command"] == [sys.executable, "-m", "nblaunch.hub.service"]
+    assert service["oauth_no_confirm"] is True
+    assert "admin" not in service
+
+
+def test_users_may_reach_the_service_and_keep_their_own_scopes() -> None:
+    c = Config()
+    c.JupyterHub.load_roles = [{"name": "user", "scopes": ["self", "read:groups"]}]
+    configure(c)
+    scopes = roles(c)["user"]["scopes"]
+    assert scopes == ["self", "read:groups", "access:services!service=nblaunch"]
+
+
+def test_host_token_gets_only_the_service_and_the_contents_scope() -> None:
+    c = Config()
+    configure(c, host_api_token="t" * 32)
+    assert roles(c)["nblaunch-host"]["scopes"] == [
+        "access:services!service=nblaunch",
+        "custom:nblaunch:contents",
+    ]
+    assert "custom:nblaunch:contents" in c.JupyterHub.custom_scopes
+    assert {"name": "nblaunch-host", "api_token": "t" * 32} in c.JupyterHub.services
+
+
+def test_no_host_role_without_a_host_token() -> None:
+    c = Config()
+    configure(c)
+    assert "nblaunch-host" not in roles(c)
+
+
+def test_frame_ancestors_exactly_the_origins_everywhere() -> None:
+    c = Config()
+    origins = ["http://127.0.0.1:8090", "https://app.example.org"]
+    configure(c, embed_origins=origins, allow_root=True)
+    policy = "frame-ancestors http://127.0.0.1:8090 https://app.example.org"
+    assert c.JupyterHub.tornado_settings["headers"]["Content-Security-Policy"] == policy
+    assert c.JupyterHub.tornado_settings["slow_spawn_timeout"] == 0
+    assert c.JupyterHub.services[0]["environment"]["NBLAUNCH_EMBED_ORIGINS"] == ",".join(origins)
+    args = dict(a.split("=", 1) for a in c.Spawner.args)
+    # A Python literal (the server reads it with literal_eval); JSON `true` would break it.
+    settings = ast.literal_eval(args["--ServerApp.tornado_settings"])
+    assert settings["headers"]["Content-Security-Policy"] == policy
+    assert ast.literal_eval(args["--NBLaunchExtension.allowed_origins"]) == origins
+    assert args["--ServerApp.allow_root"] == "True"
+    assert c.Spawner.disable_user_config is True
+
+
+@pytest.mark.parametrize("origin", ["*", "'self'", "https://*.example.org", "http://a.b/path"])
+def test_wildcards_and_self_are_refused(origin: str) -> None:
+    with pytest.raises(ValueError):
+        configure(Config(), embed_origins=[origin])
+
+
+def test_without_origins_nothing_may_frame_the_servers() -> None:
+    c = Config()
+    configure(c, allow_root=False)
+    assert "headers" not in c.JupyterHub.tornado_settings
+    assert c.Spawner.args == [
+        "--ServerApp.tornado_settings={'headers': {'Content-Security-Policy': "
+        "\"frame-ancestors 'none'\"}}"
+    ]
+
+
+def test_cross_site_cookies_only_over_https() -> None:
+    with pytest.raises(ValueError):
+        configure(Config(), cross_site_cookies=True)
+    c = Config()
+    c.JupyterHub.bind_url = "https://hub.example.org/"
+    configure(c, cross_site_cookies=True)
+    assert c.JupyterHub.tornado_settings["cookie_options"] == {"samesite": "None", "secure": True}
+    assert "cookie_options" not in Config().JupyterHub
+
+
+def test_tickets_and_spawner() -> None:
+    c = Config()
+    configure(c, ticket_secret="k" * 32, host_url="https://app/", passwords={"a": "b"})
+    assert c.JupyterHub.authenticator_class is TicketAuthenticator
+    assert c.TicketAuthenticator.ticket_secret == "k" * 32
+    assert c.JupyterHub.spawner_class is FastLocalSpawner
+    # The secret stays with the Hub: the service's environment never sees it.
+    assert "k" * 32 not in repr(c.JupyterHub.services)
+
+
+def test_a_deployers_spawner_and_authenticator_are_kept() -> None:
+    c = Config()
+    c.JupyterHub.spawner_class = "docker"
+    c.JupyterHub.authenticator_class = "github"
+    configure(c)
+    assert c.JupyterHub.spawner_class == "docker"
+    assert c.JupyterHub.authenticator_class == "github"
+
+
+def test_proxy_url_follows_bind_url() -> None:
+    c = Config()
+    c.JupyterHub.bind_url = "http://127.0.0.1:8123/jhub/"
+    configure(c, templates_dir="/srv/t", default_ui="doc")
+    env = c.JupyterHub.services[0]["environment"]
+    assert env["NBLAUNCH_PROXY_URL"] == "http://127.0.0.1:8123"
+    assert env["NBLAUNCH_TEMPLATES_DIR"] == "/srv/t"
+    assert env["NBLAUNCH_DEFAULT_UI"] == "doc"

@@ -1,0 +1,210 @@
+"""The launch flow through a real Hub: login, spawn with progress, copy written, 302 to the UI."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import parse_qs, urljoin, urlparse
+
+import httpx
+import pytest
+
+from .conftest import PASSWORDS, Hub, read_events
+
+pytestmark = pytest.mark.integration
+
+
+def copy_in(hub: Hub, user: str, location: str) -> dict:
+    """The notebook the redirect points at, read from the user's home."""
+    path = re.sub(r"^.*?/(lab/tree|doc/tree|notebooks)/", "", urlparse(location).path)
+    return json.loads((hub.home(user) / path).read_text())
+
+
+def log_in_with_password(hub: Hub, client: httpx.Client, response: httpx.Response) -> str:
+    """Submit the Hub's login form reached by following ``response``; return the next URL."""
+    url = str(response.url)
+    while response.is_redirect:
+        url = urljoin(url, response.headers["location"])
+        response = client.get(url)
+    assert urlparse(url).path == "/hub/login", url
+    xsrf = re.search(r'name="_xsrf"[^>]*value="([^"]+)"', response.text)
+    assert xsrf, response.text[:500]
+    data = {"username": "alice", "password": PASSWORDS["alice"], "_xsrf": xsrf.group(1)}
+    posted = client.post(url, data=data)
+    assert posted.status_code == 302, posted.text[:500]
+    return urljoin(url, posted.headers["location"])
+
+
+def test_not_logged_in_login_back_with_every_parameter_then_spawn_copy_and_lab(hub: Hub) -> None:
+    link = hub.service + "open/stats?n=5&label=hello+world&autorun=1&utm_source=x"
+    with hub.client() as client:
+        first = client.get(link)
+        assert first.is_redirect  # to the Hub's OAuth, then its login page
+        url = log_in_with_password(hub, client, first)
+        # Follow the Hub back to the service: the link comes back with its whole query.
+        seen = []
+        response = client.get(url)
+        while response.is_redirect:
+            url = urljoin(url, response.headers["location"])
+            seen.append(url)
+            response = client.get(url)
+        assert url == link, seen
+        assert response.status_code == 200
+        assert 'id="nblaunch-progress"' in response.text
+        events = read_events(client, hub.service + "api/progress", response.text)
+        assert events[-1]["ready"] is True
+        assert all("url" not in e and "html_message" not in e for e in events)
+        landing = client.get(link)
+    assert landing.status_code == 302
+    location = landing.headers["location"]
+    assert re.match(
+        r"^/user/alice/lab/tree/nblaunch/stats-n-5-label-hello-world-\w+\.ipynb$", location
+    )
+    copy = copy_in(hub, "alice", location)
+    injected = [c for c in copy["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert "n = 5" in "".join(injected[0]["source"])
+    assert 'label = "hello world"' in "".join(injected[0]["source"])
+    meta = copy["metadata"]["nblaunch"]
+    assert meta["parameters"] == {"n": 5, "label": "hello world"}
+    assert meta["autorun"] is True
+    assert meta["link"].endswith("/services/nblaunch/open/stats?n=5&label=hello%20world&autorun=1")
+
+
+def test_the_redirect_opens_jupyterlab(hub: Hub) -> None:
+    with hub.client() as client:
+        hub.login(client, "alice")
+        landing = hub.launch(client, hub.service + "open/stats?n=6")
+        lab = client.get(urljoin(hub.url, landing.headers["location"]), follow_redirects=True)
+    assert lab.status_code == 200
+    assert "/user/alice/lab/tree/nblaunch/stats-n-6-" in str(lab.url)
+    assert "jupyter-config-data" in lab.text
+
+
+def test_running_server_redirects_at_once_and_ui_notebook(hub: Hub) -> None:
+    with hub.client() as client:
+        hub.login(client, "alice")
+        hub.launch(client, hub.service + "open/stats?n=7")
+        response = client.get(hub.service + "open/stats?n=7&ui=notebook")
+    assert response.status_code == 302
+    assert response.headers["location"].startswith("/user/alice/notebooks/nblaunch/stats-n-7-")
+
+
+def test_template_default_ui_and_autorun_refused_by_its_metadata(hub: Hub) -> None:
+    with hub.client() as client:
+        hub.login(client, "alice")
+        landing = hub.launch(client, hub.service + "open/plain?autorun=1")
+    assert landing.headers["location"].startswith("/user/alice/doc/tree/nblaunch/plain-")
+    assert (
+        copy_in(hub, "alice", landing.headers["location"])["metadata"]["nblaunch"]["autorun"]
+        is False
+    )
+
+
+def test_named_server(hub: Hub) -> None:
+    with hub.client() as client:
+        hub.login(client, "alice")
+        landing = hub.launch(client, hub.service + "open/stats?n=8&server=second")
+    assert landing.headers["location"].startswith("/user/alice/second/lab/tree/nblaunch/stats-n-8-")
+    assert hub.servers("alice")["second"]["ready"] is True
+    copy_in(hub, "alice", landing.headers["location"])
+
+
+def test_invalid_parameters_400_before_any_server_starts(hub: Hub) -> None:
+    with hub.client() as client:
+        hub.login(client, "carol")
+        page = hub.launch(client, hub.service + "open/stats?n=abc&label=x&autorun=1")
+        api = client.get(hub.service + "open/stats?n=abc&nope=1", headers={"Accept": "*/*"})
+    assert page.status_code == 400
+    assert 'id="nblaunch-form"' in page.text
+    assert 'name="n" value="abc"' in page.text
+    assert 'name="autorun" value="1"' in page.text
+    assert api.status_code == 400
+    body = api.json()
+    assert body["code"] == "invalid-parameters"
+    assert {p["code"] for p in body["problems"]} == {"wrong-type", "unknown-parameter"}
+    assert hub.servers("carol") == {}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "open/nope",
+        "open/..%2Fstats",
+        "open/%2E%2E%2Fstats",
+        "open/..%5Cstats",
+        "open/a/b",
+        "open/.stats",
+        "open/stats.ipynb",
+        "open/%2Fetc%2Fpasswd",
+    ],
+)
+def test_unknown_or_path_like_template_404(hub: Hub, path: str) -> None:
+    with hub.client() as client:
+        hub.login(client, "carol")
+        hub.launch(client, hub.service)
+        response = client.get(hub.service + path, headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert "code" in response.json()
+    assert hub.servers("carol") == {}
+
+
+def test_bad_server_name_is_a_400(hub: Hub) -> None:
+    with hub.client() as client:
+        hub.login(client, "carol")
+        hub.launch(client, hub.service)
+        response = client.get(hub.service + "open/stats?server=Bad_Name", headers={"Accept": "*/*"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad-control"
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/x", "//evil.example/x", "///evil.example/x", "/\\evil.example"]
+)
+def test_off_site_next_is_refused(hub: Hub, target: str) -> None:
+    with hub.client() as client:
+        response = client.get(hub.login_url(hub.ticket("alice"), target))
+    assert response.status_code == 302
+    location = response.headers["location"]
+    # A path on the Hub (a backslash arrives escaped, as %5C, so no browser reads it as //).
+    assert urlparse(location).netloc == ""
+    assert location.startswith("/")
+    assert not location.startswith(("//", "/\\"))
+
+
+def test_catalog_page_and_templates_api(hub: Hub) -> None:
+    with hub.client() as client:
+        hub.login(client, "alice")
+        page = hub.launch(client, hub.service)
+    assert page.status_code == 200
+    assert 'id="template-stats"' in page.text and "data-copy" in page.text
+    headers = {"Authorization": f"token {hub_host_token()}"}
+    api = httpx.get(hub.service + "api/templates", headers=headers)
+    assert api.status_code == 200
+    names = {t["name"]: t for t in api.json()["templates"]}
+    assert set(names) == {"stats", "plain"}
+    assert names["stats"]["parameters"][0] == {
+        "name": "n",
+        "type": "int",
+        "default": 1,
+        "default_source": "1",
+        "help": "how many",
+    }
+    assert names["stats"]["url"] == hub.service + "open/stats"
+    assert httpx.get(hub.service + "api/templates").status_code == 403
+    spec = httpx.get(hub.service + "api/openapi.json").json()
+    assert "/api/users/{username}/contents/{path}" in spec["paths"]
+
+
+def hub_host_token() -> str:
+    from .conftest import HOST_TOKEN
+
+    return HOST_TOKEN
+
+
+def test_progress_stream_query_params(hub: Hub) -> None:
+    with hub.client() as client:
+        hub.login(client, "alice")
+        hub.launch(client, hub.service)
+        bad = client.get(hub.service + "api/progress?server=..%2F", headers={"Accept": "*/*"})
+    assert bad.status_code == 400
+    assert parse_qs("a=1") == {"a": ["1"]}
