@@ -12,6 +12,7 @@ import importlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
@@ -28,12 +29,16 @@ class _MissingClientError(Exception):
 # through ``Any`` so that mypy passes whether or not the client is installed.
 NBLaunchClient: Any = None
 NBLaunchClientError: type[Exception] = _MissingClientError
+_client_module: Any = None
 try:
-    _client_module: Any = importlib.import_module("nblaunch.client")
+    _client_module = importlib.import_module("nblaunch.client")
     NBLaunchClient = _client_module.NBLaunchClient
     NBLaunchClientError = _client_module.NBLaunchClientError
 except (ImportError, AttributeError):  # pragma: no cover - depends on what is installed
     pass
+
+EMBED_SCRIPT = "nblaunch-embed.js"
+EMBED_PATH = "/embed/"
 
 
 class FetchedNotebook(Protocol):
@@ -81,6 +86,28 @@ def make_client(settings: Settings) -> HubClient | None:
         service_prefix=settings.service_prefix.strip("/") + "/",
     )
     return client
+
+
+def embed_static_dir() -> Path | None:
+    """The folder holding ``nblaunch-embed.js`` in the installed client, if there is one."""
+    folder = getattr(_client_module, "STATIC_DIR", None) if _client_module else None
+    return Path(folder) if folder and (Path(folder) / EMBED_SCRIPT).is_file() else None
+
+
+def embed_script_url(settings: Settings) -> str:
+    """Where the item page loads ``nblaunch-embed.js`` from.
+
+    From this application (``/embed/...``) when the client package is installed: a module
+    script from another origin needs CORS headers, which the Hub's static files do not send.
+    Otherwise from the hub service.
+
+    >>> embed_script_url(Settings()) in ("/embed/nblaunch-embed.js",
+    ...     "http://127.0.0.1:8000/services/nblaunch/static/nblaunch-embed.js")
+    True
+    """
+    if embed_static_dir() is not None:
+        return EMBED_PATH + EMBED_SCRIPT
+    return settings.service_url + "static/" + EMBED_SCRIPT
 
 
 def plain_link(settings: Settings, template: str, values: dict[str, Any]) -> str:
