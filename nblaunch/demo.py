@@ -108,17 +108,22 @@ def hub_config(options: DemoOptions, secrets_: dict[str, str], passwords: dict[s
     """
     data = options.data_dir.resolve()
     return f"""# Written by `nblaunch demo`; edit the demo's options instead.
+import sys
+
 from nblaunch.hub import configure
 
 c = get_config()  # noqa: F821
-c.JupyterHub.ip = {options.ip!r}
-c.JupyterHub.port = {options.hub_port}
+c.JupyterHub.bind_url = {options.hub_url!r}
 c.JupyterHub.hub_port = {options.hub_port + 81}
 c.JupyterHub.db_url = {"sqlite:///" + str(data / "hub" / "jupyterhub.sqlite")!r}
 c.JupyterHub.cookie_secret_file = {str(data / "hub" / "jupyterhub_cookie_secret")!r}
 c.ConfigurableHTTPProxy.command = [{find_proxy()!r}]
 c.ConfigurableHTTPProxy.pid_file = {str(data / "hub" / "proxy.pid")!r}
+# Users are vouched for by the application's tickets, or log in with the demo passwords.
+c.Authenticator.allow_all = True
 c.Spawner.notebook_dir = "~"
+# The users' servers run from the same environment as the Hub, whatever PATH says.
+c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
 c.SimpleLocalProcessSpawner.home_dir_template = {str(data / "users" / "{username}")!r}
 configure(
     c,
@@ -198,6 +203,9 @@ def running(children: list[Child]) -> Iterator[list[Child]]:
     try:
         yield children
     finally:
+        # A second Ctrl-C or SIGTERM must not cut the clean-up short and orphan a process.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
         for child in reversed(children):
             child.stop()
 
@@ -270,12 +278,18 @@ def start_all(options: DemoOptions, children: list[Child], step: object = None) 
     return passwords
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run_demo(options: DemoOptions) -> int:
     """Run until Ctrl-C; print the URLs and the demo users' credentials once everything is up."""
     from rich.console import Console
 
     console = Console()
     children: list[Child] = []
+    # SIGTERM (from a supervisor or `timeout`) must stop the children too, like Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     with running(children):
         with console.status("Starting the nblaunch demo") as status:
             passwords = start_all(options, children, step=lambda m: status.update(m))
