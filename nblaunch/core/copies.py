@@ -22,6 +22,7 @@ UI_PATHS = {"lab": "lab/tree/", "doc": "doc/tree/", "notebook": "notebooks/"}
 AUTORUN_POLICIES = ("never", "trusted", "always")
 _SLUG = re.compile(r"[^A-Za-z0-9._]+")
 _STEM_LIMIT = 80
+_VALUE_LIMIT = 24
 
 
 def params_hash(template: str, values: dict[str, object]) -> str:
@@ -43,12 +44,16 @@ def copy_name(template: str, values: dict[str, object], *, output_dir: str = "nb
 
     >>> copy_name("stats/image-stats.ipynb", {"image_id": 2959331})
     'nblaunch/image-stats-image_id-2959331-285770.ipynb'
+    >>> copy_name("s.ipynb", {"item_id": 1, "api_url": "http://127.0.0.1:8090/api"}, output_dir="")
+    's-item_id-1-c863a5.ipynb'
     """
     stem = posixpath.splitext(posixpath.basename(template))[0]
     parts = [_slug(stem) or "notebook"]
     for name, value in values.items():
         shown = value if isinstance(value, str) else json.dumps(value, default=str)
-        parts.append(_slug(f"{name}-{shown}"))
+        # Long values and URLs make unreadable names; the hash still tells copies apart.
+        if len(shown) <= _VALUE_LIMIT and "/" not in shown:
+            parts.append(_slug(f"{name}-{shown}"))
     readable = "-".join(p for p in parts if p)[:_STEM_LIMIT].rstrip("-.")
     name = f"{readable}-{params_hash(template, values)}.ipynb"
     return posixpath.join(output_dir.strip("/"), name) if output_dir.strip("/") else name
