@@ -133,6 +133,8 @@ configure(
     host_url={options.app_url!r},
     passwords={passwords!r},
 )
+# No "get notified about Jupyter news?" prompt over the demo's notebooks.
+c.Spawner.args = [*c.Spawner.args, "--LabApp.news_url=None"]
 """
 
 
