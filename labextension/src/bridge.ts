@@ -61,20 +61,33 @@ export class HostBridge {
   /** Forward a notebook's state changes to the host as events. */
   watch(panel: NotebookPanel): void {
     const context = panel.context;
-    const onModelState = (_: unknown, change: { name: string; newValue: unknown }): void => {
-      if (change.name === 'dirty') {
-        this.send({ type: 'dirty', path: context.path, dirty: Boolean(change.newValue) });
+    // The model can already be dirty when it is ready (the kernel's language_info is written
+    // into the metadata), so compare with what the host was last told instead of relying on
+    // the model's transitions alone.
+    let told: boolean | null = null;
+    const onChange = (): void => {
+      const dirty = context.model.dirty;
+      if (dirty !== told) {
+        told = dirty;
+        this.send({ type: 'dirty', path: context.path, dirty });
       }
     };
-    // fileChanged fires after every save, whoever started it (host, menu, autosave).
-    const onFile = (_: unknown, model: { path: string; last_modified?: string }): void => {
-      this.send({ type: 'saved', path: model.path, last_modified: model.last_modified ?? null });
+    // saveState covers every save, whoever started it (host, menu, shortcut, autosave);
+    // fileChanged would also fire when the file is first loaded.
+    const onSave = (_: unknown, state: DocumentRegistry.SaveState): void => {
+      if (state === 'completed' && !this._requested.has(context)) {
+        const last_modified = context.contentsModel?.last_modified ?? null;
+        this.send({ type: 'saved', path: context.path, last_modified });
+      }
     };
     const onKernel = (_: unknown, status: string): void => {
       this.send({ type: 'kernel', path: context.path, status });
     };
-    void context.ready.then(() => context.model.stateChanged.connect(onModelState));
-    context.fileChanged.connect(onFile);
+    void context.ready.then(() => {
+      context.model.contentChanged.connect(onChange);
+      context.model.stateChanged.connect(onChange);
+    });
+    context.saveState.connect(onSave);
     panel.sessionContext.statusChanged.connect(onKernel);
     panel.disposed.connect(() => {
       if (this._active === panel) {
@@ -147,6 +160,8 @@ export class HostBridge {
       state = s;
     };
     context.saveState.connect(onState);
+    // The reply below announces this save; the generic `saved` event would repeat it.
+    this._requested.add(context);
     try {
       await context.save();
     } catch (err) {
@@ -155,6 +170,7 @@ export class HostBridge {
       return;
     } finally {
       context.saveState.disconnect(onState);
+      this._requested.delete(context);
     }
     if (state === 'completed') {
       const last_modified = context.contentsModel?.last_modified ?? null;
@@ -178,4 +194,5 @@ export class HostBridge {
   private _target: string | null;
   private _pending: IMessage[] = [];
   private _active: NotebookPanel | null = null;
+  private _requested = new Set<DocumentRegistry.Context>();
 }

@@ -13,7 +13,7 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { HostBridge, parseOrigins } from './bridge';
 import { autorun, createLabel, readLaunch } from './launch';
 
-/** The ids this package registers; there are no commands a host page could trigger. */
+/** The ids this package uses; it registers no command that a host page could trigger. */
 namespace CommandIDs {
   export const plugin = 'nblaunch:plugin';
   export const label = 'nblaunch-label';
@@ -26,7 +26,10 @@ async function onNotebook(panel: NotebookPanel): Promise<void> {
   if (!meta || panel.isDisposed) {
     return;
   }
-  panel.toolbar.addItem(CommandIDs.label, createLabel(meta));
+  // A content header rather than a toolbar item: a narrow toolbar hides its last items.
+  const label = createLabel(meta);
+  label.id = `${CommandIDs.label}-${panel.id}`;
+  panel.contentHeader.addWidget(label);
   try {
     await autorun(panel);
   } catch (err) {

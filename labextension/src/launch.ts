@@ -55,7 +55,7 @@ export function labelText(meta: ILaunchMetadata): string {
     : `nblaunch: ${stem}`;
 }
 
-/** A toolbar item showing which template and parameters the notebook was opened with. */
+/** A header line showing which template and parameters the notebook was opened with. */
 export function createLabel(meta: ILaunchMetadata): Widget {
   const widget = new Widget();
   widget.addClass('jp-nblaunch-label');

@@ -1,0 +1,359 @@
+"""End to end in Debian's Chromium: launch links in JupyterLab and Notebook 7, autorun, and the
+postMessage host bridge seen from an allowed and from a refused host page.
+
+One real ``jupyter lab`` and one ``jupyter notebook`` process per module (token auth off, in
+this fixture only), on 127.0.0.1, with the host page served from another port.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.browser
+
+BIN = Path(sys.executable).parent
+REPO = Path(__file__).resolve().parents[2]
+PARAMETERS = 'image_id = 2959331  # which image\nlabel = "a"'
+LAST_CELL = 'print("RESULT", image_id * 2, label)'
+HOST_PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>host</title></head>
+<body style="margin:0">
+<iframe id="nb" src="%(src)s" style="width:1200px;height:800px;border:0"
+  allow="local-network-access; local-network; loopback-network"></iframe>
+<script>
+  window.received = [];
+  window.addEventListener('message', e => window.received.push({origin: e.origin, data: e.data}));
+  window.send = msg => document.getElementById('nb').contentWindow.postMessage(msg, %(target)s);
+</script>
+</body></html>
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Jupyter:
+    """A running ``jupyter lab`` or ``jupyter notebook`` process."""
+
+    url: str
+    root: Path
+    process: subprocess.Popen[bytes]
+
+    def copy_path(self, page_url: str, prefix: str) -> Path:
+        """The file on disk behind a ``/lab/tree/...`` or ``/notebooks/...`` page URL."""
+        path = urlsplit(page_url).path
+        assert path.startswith("/" + prefix), page_url
+        return self.root / unquote(path[len(prefix) + 1 :])
+
+
+class _HostHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        src = parse_qs(urlsplit(self.path).query).get("src", [""])[0]
+        target = json.dumps("{0.scheme}://{0.netloc}".format(urlsplit(src)))
+        body = (HOST_PAGE % {"src": src.replace('"', "&quot;"), "target": target}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _serve_host() -> Iterator[int]:
+    server = ThreadingHTTPServer(("127.0.0.1", _free_port()), _HostHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def host_port() -> Iterator[int]:
+    """The allowed host: ``/host.html?src=<iframe url>`` embeds ``src`` and records messages."""
+    yield from _serve_host()
+
+
+@pytest.fixture(scope="module")
+def other_host_port() -> Iterator[int]:
+    """The same host page on another port: the same site, but not an allowed origin."""
+    yield from _serve_host()
+
+
+def _templates(root: Path) -> None:
+    for name in ("stats.ipynb", "autorun.ipynb"):
+        nb = nbformat.v4.new_notebook(
+            metadata={
+                "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+            }
+        )
+        nb.cells = [nbformat.v4.new_code_cell(PARAMETERS), nbformat.v4.new_code_cell(LAST_CELL)]
+        nb.cells[0].metadata["tags"] = ["parameters"]
+        nbformat.write(nb, str(root / name))
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"jupyter exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url + "api/status", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"jupyter did not answer within 60 s:\n{log.read_text()[-3000:]}")
+
+
+def _start(app: str, tmp: Path, host_origin: str) -> Iterator[Jupyter]:
+    root = tmp / "root"
+    root.mkdir()
+    _templates(root)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(tmp / "config"),
+        "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+        "IPYTHONDIR": str(tmp / "ipython"),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
+    command = [
+        str(BIN / f"jupyter-{app}"),
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        "--ServerApp.allow_root=True",
+        "--IdentityProvider.token=",  # test fixture only: no login in the browser
+        f"--ServerApp.root_dir={root}",
+        "--ServerApp.jpserver_extensions={'nblaunch.server': True}",
+        f"--NBLaunchExtension.allowed_origins={host_origin}",
+        "--NBLaunchExtension.trusted_globs=auto*.ipynb",
+        f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
+    ]
+    log = tmp / f"{app}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_ready(url, process, log)
+        yield Jupyter(url=url, root=root, process=process)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGINT)  # twice: skip the confirmation prompt
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory, host_port: int) -> Iterator[Jupyter]:
+    yield from _start("lab", tmp_path_factory.mktemp("lab"), f"http://127.0.0.1:{host_port}")
+
+
+@pytest.fixture(scope="module")
+def notebook(tmp_path_factory: pytest.TempPathFactory, host_port: int) -> Iterator[Jupyter]:
+    yield from _start(
+        "notebook", tmp_path_factory.mktemp("notebook"), f"http://127.0.0.1:{host_port}"
+    )
+
+
+def _expect_injected(page, image_id: int, label: str) -> None:
+    cell = page.locator(".jp-Notebook .jp-Cell .cm-content").filter(
+        has_text=f"image_id = {image_id}"
+    )
+    cell.first.wait_for(state="visible")
+    badge = page.locator(".jp-nblaunch-label")
+    badge.wait_for(state="visible")
+    assert badge.inner_text() == f"nblaunch: stats · image_id={image_id}, label={label}"
+
+
+def test_link_opens_the_notebook_in_jupyterlab(page, lab):
+    page.goto(lab.url + "nblaunch/open/stats.ipynb?image_id=4242&label=hello")
+    assert urlsplit(page.url).path.startswith("/lab/tree/nblaunch/stats-image_id-4242-")
+    _expect_injected(page, 4242, "hello")
+    assert lab.copy_path(page.url, "lab/tree/").exists()
+
+
+def test_link_opens_the_notebook_in_notebook7(page, notebook):
+    page.goto(notebook.url + "nblaunch/open/stats.ipynb?image_id=4343&label=nb7&ui=notebook")
+    assert urlsplit(page.url).path.startswith("/notebooks/nblaunch/stats-image_id-4343-")
+    _expect_injected(page, 4343, "nb7")
+
+
+@pytest.mark.parametrize(("ui", "prefix"), [("lab", "lab/tree/"), ("notebook", "notebooks/")])
+def test_autorun_shows_the_last_output_without_a_click(page, lab, notebook, ui, prefix):
+    server = lab if ui == "lab" else notebook
+    page.goto(server.url + f"nblaunch/open/autorun.ipynb?image_id=21&label={ui}&autorun=1&ui={ui}")
+    output = page.locator(".jp-OutputArea-output").filter(has_text=f"RESULT 42 {ui}")
+    output.wait_for(state="visible", timeout=60_000)
+    # The flag is cleared and saved, so reopening the notebook does not run it again.
+    copy = server.copy_path(page.url, prefix)
+    deadline = time.monotonic() + 15
+    while nbformat.read(str(copy), as_version=4).metadata["nblaunch"]["autorun"]:
+        assert time.monotonic() < deadline, "autorun flag was not cleared on disk"
+        time.sleep(0.2)
+
+
+def _host_url(host: str, port: int, lab: Jupyter, query: str) -> str:
+    src = lab.url + "nblaunch/open/stats.ipynb?" + query
+    return f"http://{host}:{port}/host.html?src={quote(src, safe='')}"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object) -> None:
+        return None
+
+
+def _open_link(lab: Jupyter, query: str) -> str:
+    """Follow a launch link outside the browser; the copy's page (``Location``)."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        opener.open(lab.url + "nblaunch/open/stats.ipynb?" + query, timeout=10)
+    except urllib.error.HTTPError as err:
+        assert err.code == 302, err.read()
+        return str(err.headers["Location"])
+    raise AssertionError("the launch link did not redirect")
+
+
+def _messages(page, kind: str) -> list[dict]:
+    return [m for m in page.evaluate("window.received") if m["data"].get("type") == kind]
+
+
+def _wait_message(page, kind: str, **fields) -> dict:
+    check = " && ".join(
+        [f"m.data.type === {json.dumps(kind)}"]
+        + [f"m.data[{json.dumps(k)}] === {json.dumps(v)}" for k, v in fields.items()]
+    )
+    page.wait_for_function(f"window.received.some(m => {check})")
+    wanted = fields.items()
+    return next(m for m in _messages(page, kind) if all(m["data"].get(k) == v for k, v in wanted))
+
+
+def _edit_last_cell(frame, text: str) -> None:
+    editor = frame.locator(".jp-Notebook .jp-Cell .cm-content").last
+    editor.click()
+    editor.press("Control+End")
+    editor.press_sequentially(text)
+
+
+def test_allowed_host_page_saves_through_the_bridge(page, lab, host_port):
+    page.goto(_host_url("127.0.0.1", host_port, lab, "image_id=77&label=host&ui=doc"))
+    # With one allowed origin the bridge announces itself before any request.
+    ready = _wait_message(page, "ready")
+    assert ready["origin"] == lab.url.rstrip("/")
+    path = ready["data"]["path"]
+    assert path.startswith("nblaunch/stats-image_id-77-")
+    copy = lab.root / path
+
+    page.evaluate("window.send({nblaunch: 1, type: 'ping', id: 'p1'})")
+    assert _wait_message(page, "pong", id="p1")["data"]["path"] == path
+
+    frame = page.frame_locator("#nb")
+    _edit_last_cell(frame, "  # edited-in-the-iframe")
+    _wait_message(page, "dirty", dirty=True)
+    page.evaluate("window.send({nblaunch: 1, type: 'save', id: 's1'})")
+    saved = _wait_message(page, "saved", id="s1")["data"]
+    assert saved["path"] == path and saved["last_modified"]
+    assert "# edited-in-the-iframe" in copy.read_text()
+
+    # A save from JupyterLab's own keyboard shortcut is announced too, without an id.
+    _edit_last_cell(frame, "  # and-again")
+    frame.locator(".jp-Notebook").press("Control+s")
+    page.wait_for_function(
+        "window.received.some(m => m.data.type === 'saved' && m.data.id === undefined)"
+    )
+    assert "# and-again" in copy.read_text()
+    assert _messages(page, "kernel"), "no kernel status event"
+    # Every message came from the embedded server, in protocol version 1.
+    assert {m["origin"] for m in page.evaluate("window.received")} == {lab.url.rstrip("/")}
+    assert {m["data"]["nblaunch"] for m in page.evaluate("window.received")} == {1}
+
+
+def _strip_csp(route) -> None:
+    if route.request.resource_type != "document":
+        route.continue_()
+        return
+    # Redirects go back to the browser, so that the frame's URL is the notebook's page.
+    response = route.fetch(max_redirects=0)
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-security-policy"}
+    route.fulfill(response=response, headers=headers)
+
+
+def _send_requests_and_wait(page) -> None:
+    for request in ("ping", "save", "run-all"):
+        page.evaluate(f"window.send({{nblaunch: 1, type: '{request}', id: 'x'}})")
+    page.wait_for_timeout(3000)
+
+
+def _only_copy(lab: Jupyter, image_id: int) -> Path:
+    copies = sorted((lab.root / "nblaunch").glob(f"stats-image_id-{image_id}-*.ipynb"))
+    assert len(copies) == 1, copies
+    return copies[0]
+
+
+def test_localhost_page_gets_no_reply_and_causes_no_save(page, lab, host_port):
+    # localhost is another site than 127.0.0.1: frame-ancestors keeps the server out of the
+    # frame, and the bridge would not answer that origin either.
+    page.goto(_host_url("localhost", host_port, lab, "image_id=88&label=other&ui=doc"))
+    page.wait_for_timeout(2000)
+    copy = _only_copy(lab, 88)
+    before = (copy.stat().st_mtime_ns, copy.read_text())
+    _send_requests_and_wait(page)
+    assert page.evaluate("window.received") == []
+    assert (copy.stat().st_mtime_ns, copy.read_text()) == before
+
+
+def test_bridge_ignores_an_origin_that_is_not_allowed(browser, lab, other_host_port):
+    # Another port on 127.0.0.1 is the same site but not an allowed origin. The browser is told
+    # to ignore frame-ancestors here, so that the plugin's own origin check is what is tested.
+    context = browser.new_context()
+    # A fulfilled response has no address space, so Chromium's local network access checks
+    # need the permission to let the frame reach 127.0.0.1.
+    context.grant_permissions(["local-network-access"])
+    context.route(lab.url + "**", _strip_csp)
+    page = context.new_page()
+    # The frame opens the copy's page directly: a redirect followed inside the browser would
+    # escape the route that drops the header.
+    location = _open_link(lab, "image_id=99&label=other&ui=doc")
+    src = quote(lab.url + location.lstrip("/"), safe="")
+    page.goto(f"http://127.0.0.1:{other_host_port}/host.html?src={src}")
+    frame = page.frame_locator("#nb")
+    frame.locator(".jp-nblaunch-label").wait_for(state="visible")
+    copy = _only_copy(lab, 99)
+    _edit_last_cell(frame, "  # must-not-be-saved")
+    before = (copy.stat().st_mtime_ns, copy.read_text())
+    _send_requests_and_wait(page)
+    assert page.evaluate("window.received") == []
+    assert (copy.stat().st_mtime_ns, copy.read_text()) == before
+    assert "must-not-be-saved" not in before[1]
+    context.close()
