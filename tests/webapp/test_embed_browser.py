@@ -145,3 +145,19 @@ def test_analyze_here_edit_save_render_restore(stack: dict[str, Any], page: Any)
     assert "was restored" in page.text_content("main")
     on_disk = json.loads((hub.home("alice") / str(path)).read_text())
     assert MARKER not in json.dumps(on_disk)
+
+
+def test_open_in_jupyter_shows_the_plot_in_a_new_tab(stack: dict[str, Any], page: Any) -> None:
+    url, app = stack["url"], stack["app"]
+    page.goto(url + "/login?next=/items/2")
+    page.fill("input[name=username]", "bob")
+    page.fill("input[name=password]", app.state.demo_credentials["bob"])
+    page.click("button[type=submit]")
+    page.wait_for_url(url + "/items/2")
+    with page.expect_popup() as popup:
+        page.click("a[href='/items/2/open/image-stats']")
+    lab = popup.value
+    lab.wait_for_url("**/user/bob/lab/tree/**")
+    lab.locator(".jp-OutputArea-output img").first.wait_for(timeout=90_000)
+    assert "item_id = 2" in lab.locator(".jp-Notebook").inner_text()
+    assert "Item 2: Greek coins (image)" in lab.locator(".jp-Notebook").inner_text()
