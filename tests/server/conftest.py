@@ -5,6 +5,7 @@
 - ``jp_asyncio_loop``: overridden to share pytest-asyncio's loop (see its docstring).
 - ``nblaunch_config``: the ``c.NBLaunchExtension`` values of the server under test; override it
   with ``@pytest.mark.parametrize("nblaunch_config", [{...}])``.
+- ``other_extensions``: more server extensions to enable, e.g. ``{"jupyterlab": True}``.
 - ``write_template``: ``write_template(path, nb_or_text, *, sign=False)`` puts a file in the
   server root (factory fixture); ``sign=True`` trusts it in nbformat's signature store.
 - ``launch``: ``await launch(path, query, *, html=False)`` GETs ``/nblaunch/open/...`` with a raw
@@ -42,9 +43,16 @@ def nblaunch_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def jp_server_config(nblaunch_config: dict[str, Any]) -> dict[str, Any]:
+def other_extensions() -> dict[str, bool]:
+    return {}
+
+
+@pytest.fixture
+def jp_server_config(
+    nblaunch_config: dict[str, Any], other_extensions: dict[str, bool]
+) -> dict[str, Any]:
     return {
-        "ServerApp": {"jpserver_extensions": {"nblaunch.server": True}},
+        "ServerApp": {"jpserver_extensions": {"nblaunch.server": True, **other_extensions}},
         "NBLaunchExtension": nblaunch_config,
     }
 

@@ -111,3 +111,20 @@ async def test_a_bug_is_a_500_without_details(launch, stats_template, monkeypatc
     assert page.code == 500
     assert b"Unhandled error" in page.body
     assert b"internal detail 42" not in page.body + api.body
+
+
+async def test_hidden_templates_open_when_the_server_shows_hidden_files(
+    launch, files, jp_serverapp, jp_root_dir
+):
+    jp_serverapp.contents_manager.allow_hidden = True
+    response = await launch(".hidden/secret.ipynb", "x=2")
+    assert response.code == 302
+
+
+async def test_unsupported_kernel_language(launch, write_template, notebook_factory):
+    nb = notebook_factory("x = 1")
+    nb.metadata.kernelspec = {"name": "deno", "display_name": "Deno", "language": "typescript"}
+    write_template("ts.ipynb", nb)
+    response = await launch("ts.ipynb", "x=2")
+    assert response.code == 400
+    assert json.loads(response.body)["code"] == "unsupported-language"

@@ -88,3 +88,24 @@ async def test_no_allowed_origins_leaves_csp_alone(jp_fetch, jp_serverapp, stats
     assert response.headers["Content-Security-Policy"].startswith("frame-ancestors 'self'")
     page_config = jp_serverapp.web_app.settings["page_config_data"]
     assert json.loads(page_config["nblaunchAllowedOrigins"]) == []
+
+
+@pytest.mark.parametrize("other_extensions", [{"jupyterlab": True, "notebook": True}])
+@pytest.mark.parametrize("nblaunch_config", [{"allowed_origins": [HOST]}])
+@pytest.mark.parametrize("page", ["lab", "doc/tree/stats.ipynb", "notebooks/stats.ipynb", "tree"])
+async def test_lab_and_notebook7_pages_carry_the_origins(jp_fetch, stats_template, page):
+    response = await jp_fetch(*page.split("/"))
+    html = response.body.decode()
+    start = html.index('id="jupyter-config-data"')
+    config = json.loads(html[html.index(">", start) + 1 : html.index("</script>", start)])
+    assert json.loads(config["nblaunchAllowedOrigins"]) == [HOST]
+    assert response.headers["Content-Security-Policy"].startswith(f"frame-ancestors {HOST};")
+
+
+def test_labextension_version_matches_the_package(repo_root):
+    from nblaunch import __version__
+
+    package = json.loads((repo_root / "labextension" / "package.json").read_text())
+    assert package["name"] == "nblaunch"
+    assert package["version"] == __version__
+    assert package["jupyterlab"]["outputDir"] == "../nblaunch/labextension"
