@@ -231,14 +231,17 @@ def _simple_parameters(source: str, read: Any, pattern: str) -> list[Parameter]:
 
 def _split_comment(line: str) -> tuple[str, str, str]:
     quote = ""
-    for i, char in enumerate(line):
+    i = 0
+    while i < len(line):
+        char = line[i]
         if quote:
             if char == "\\":
-                continue
-            if char == quote and line[i - 1] != "\\":
+                i += 1  # the escaped character, even a quote or a backslash, stays in the string
+            elif char == quote:
                 quote = ""
         elif char in "\"'":
             quote = char
         elif char == "#":
             return line[:i], "#", line[i + 1 :].strip()
+        i += 1
     return line, "", ""
