@@ -22,7 +22,7 @@ from .errors import (
     collect,
 )
 from .parameters import Parameter, value_type
-from .query import FALSE_WORDS, LaunchRequest
+from .query import FALSE_WORDS, LaunchRequest, loads_json
 
 DEFAULT_MAX_VALUE_BYTES = 64 * 1024
 
@@ -122,7 +122,7 @@ def convert_texts(texts: list[str], parameter: Parameter) -> object:
     """
     if parameter.type == "list":
         if len(texts) == 1 and texts[0].lstrip().startswith("["):
-            return convert_json(json.loads(texts[0]), parameter)
+            return convert_json(loads_json(texts[0]), parameter)
         element = _element_parameter(parameter)
         return [convert_text(t, element) for t in texts]
     if len(texts) != 1:
@@ -141,7 +141,7 @@ def convert_text(text: str, parameter: Parameter) -> object:
         return None
     if kind == "str":
         if len(text) >= 2 and text[0] == text[-1] == '"':
-            return _typed(json.loads(text), str)
+            return _typed(loads_json(text), str)
         return text
     if kind == "int":
         if not _INT.match(text.strip()):
@@ -155,7 +155,7 @@ def convert_text(text: str, parameter: Parameter) -> object:
             return word in _TRUE
         raise ValueError("use true/false, 1/0, yes/no or on/off")
     if kind in ("list", "dict"):
-        return convert_json(json.loads(text), parameter)
+        return convert_json(loads_json(text), parameter)
     return _guess(text)
 
 
@@ -204,12 +204,9 @@ def _finite(value: float) -> float:
 
 def _guess(text: str) -> object:
     try:
-        value = json.loads(text)
+        return loads_json(text)
     except ValueError:
         return text
-    if isinstance(value, float) and not math.isfinite(value):
-        return text
-    return value
 
 
 def _article(kind: str) -> str:
