@@ -21,7 +21,7 @@ from papermill.parameterize import parameterize_notebook
 from .._version import __version__
 from .errors import ParameterError, collect
 from .parameters import kernel_language, parameters_cell
-from .translators import check_name, registered_name
+from .translators import check_name, check_value, registered_name
 
 META_KEY = "nblaunch"
 
@@ -57,9 +57,10 @@ def inject(
     language = kernel_language(nb)
     translator = registered_name(language)
     problems: list[ParameterError] = []
-    for name in values:
+    for name, value in values.items():
         try:
             check_name(name, language)
+            check_value(name, value, language)
         except ParameterError as err:
             problems.append(err)
     collect(problems)

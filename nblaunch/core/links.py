@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from .errors import ControlValueError
 from .query import ACCIDENTAL, ACCIDENTAL_PREFIXES, CONTROLS, PARAM_PREFIX, PARAMS_JSON
+from .translators import check_value
 
 TARGETS = ("hub", "server", "binder")
 SERVICE_PREFIX = "services/nblaunch/"
@@ -70,6 +71,8 @@ def build_query(
     >>> build_query({"image_id": 2959331}, autorun=True)
     'image_id=2959331&autorun=1'
     """
+    for name, value in values.items():
+        check_value(name, value)  # NaN, tuples, objects: no link would give them back
     pairs = [(encode_name(n), encode_value(v)) for n, v in values.items()]
     for name, option in (("ui", ui), ("copy", copy), ("server", server)):
         if option is not None:

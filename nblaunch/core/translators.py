@@ -10,6 +10,7 @@ Languages without such a translator are refused, never translated unsafely.
 from __future__ import annotations
 
 import keyword
+import math
 import re
 
 from papermill.translators import (
@@ -188,3 +189,52 @@ def check_name(name: str, language: str) -> None:
             "underscores, not starting with a digit, and not a reserved word.",
             name=name,
         )
+
+
+#: Deepest nesting of lists and dicts a value may have; parameters are never deeper in practice,
+#: and the translators recurse once per level.
+MAX_DEPTH = 32
+
+
+def check_value(name: str, value: object, language: str = "python") -> None:
+    """Refuse a value that the translators cannot write as a literal that reads back the same.
+
+    Values are JSON's: ``None``, bool, int, finite float, str, list, and dict with text keys,
+    nested at most ``MAX_DEPTH`` deep. papermill would write anything else as its ``str()``
+    (a tuple becomes the text ``"(1, 2)"``, NaN becomes ``nan``, which R and Julia cannot read).
+
+    >>> check_value("ids", [1, {"a": None}])
+    >>> check_value("x", float("nan"))
+    Traceback (most recent call last):
+    ...
+    nblaunch.core.errors.ParameterTypeError: 'x' cannot be injected: nan is not a finite number.
+    """
+    problem = _value_problem(value, language.lower(), 0)
+    if problem:
+        raise ParameterTypeError(
+            f"{name!r} cannot be injected: {problem}.", name=name, expected="JSON value"
+        )
+
+
+def _value_problem(value: object, language: str, depth: int) -> str | None:
+    if depth > MAX_DEPTH:
+        return f"it is nested more than {MAX_DEPTH} levels deep"
+    if value is None or isinstance(value, (bool, int, str)):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"{value} is not a finite number"
+    if isinstance(value, list):
+        items: list[object] = value
+    elif isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            return "dict keys must be text"
+        if language == "r" and "" in value:
+            return "R lists cannot have an empty name"
+        items = list(value.values())
+    else:
+        return f"a {type(value).__name__} is not a JSON value (use a list, dict, text or number)"
+    for item in items:
+        problem = _value_problem(item, language, depth + 1)
+        if problem:
+            return problem
+    return None
