@@ -45,6 +45,10 @@ def _normal_origins(values: list[str]) -> list[str]:
     origins = []
     for origin in values:
         normal = origin.strip().rstrip("/").lower()
+        # Browsers leave default ports out of event.origin, so must we to compare equal.
+        for scheme, port in (("http://", ":80"), ("https://", ":443")):
+            if normal.startswith(scheme) and normal.endswith(port):
+                normal = normal[: -len(port)]
         if not _ORIGIN.match(normal):
             raise TraitError(
                 f"allowed_origins: {origin!r} is not an exact origin such as "

@@ -111,7 +111,11 @@ def _templates(root: Path) -> None:
                 "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
             }
         )
-        nb.cells = [nbformat.v4.new_code_cell(PARAMETERS), nbformat.v4.new_code_cell(LAST_CELL)]
+        cells = [PARAMETERS, LAST_CELL]
+        if name == "autorun.ipynb":
+            # Each run leaves a line on disk, so a second run cannot go unnoticed.
+            cells.insert(1, 'with open(f"runs-{label}.txt", "a") as f:\n    f.write("run\\n")')
+        nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
         nb.cells[0].metadata["tags"] = ["parameters"]
         nbformat.write(nb, str(root / name))
 
@@ -222,6 +226,13 @@ def test_autorun_shows_the_last_output_without_a_click(page, lab, notebook, ui, 
     while nbformat.read(str(copy), as_version=4).metadata["nblaunch"]["autorun"]:
         assert time.monotonic() < deadline, "autorun flag was not cleared on disk"
         time.sleep(0.2)
+    runs = copy.parent / f"runs-{ui}.txt"
+    assert runs.read_text() == "run\n"
+    # Reopening the same link reuses the copy, whose flag is now off: it does not run again.
+    page.reload()
+    page.locator(".jp-nblaunch-label").wait_for(state="visible")
+    page.wait_for_timeout(4000)
+    assert runs.read_text() == "run\n"
 
 
 def _host_url(host: str, port: int, lab: Jupyter, query: str) -> str:
@@ -249,12 +260,12 @@ def _messages(page, kind: str) -> list[dict]:
     return [m for m in page.evaluate("window.received") if m["data"].get("type") == kind]
 
 
-def _wait_message(page, kind: str, **fields) -> dict:
+def _wait_message(page, kind: str, timeout: float = 30_000, **fields) -> dict:
     check = " && ".join(
         [f"m.data.type === {json.dumps(kind)}"]
         + [f"m.data[{json.dumps(k)}] === {json.dumps(v)}" for k, v in fields.items()]
     )
-    page.wait_for_function(f"window.received.some(m => {check})")
+    page.wait_for_function(f"window.received.some(m => {check})", timeout=timeout)
     wanted = fields.items()
     return next(m for m in _messages(page, kind) if all(m["data"].get(k) == v for k, v in wanted))
 
@@ -293,6 +304,10 @@ def test_allowed_host_page_saves_through_the_bridge(page, lab, host_port):
         "window.received.some(m => m.data.type === 'saved' && m.data.id === undefined)"
     )
     assert "# and-again" in copy.read_text()
+
+    page.evaluate("window.send({nblaunch: 1, type: 'run-all', id: 'r1'})")
+    assert _wait_message(page, "ran", id="r1", timeout=60_000)["data"]["ok"] is True
+    frame.locator(".jp-OutputArea-output").filter(has_text="RESULT 154 host").wait_for()
     assert _messages(page, "kernel"), "no kernel status event"
     # Every message came from the embedded server, in protocol version 1.
     assert {m["origin"] for m in page.evaluate("window.received")} == {lab.url.rstrip("/")}

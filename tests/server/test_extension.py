@@ -36,7 +36,7 @@ def test_environment_defaults(monkeypatch):
     monkeypatch.setenv("NBLAUNCH_OUTPUT_DIR", "/runs/")
     monkeypatch.setenv("NBLAUNCH_DEFAULT_UI", "doc")
     monkeypatch.setenv("NBLAUNCH_AUTORUN", "never")
-    monkeypatch.setenv("NBLAUNCH_ALLOWED_ORIGINS", f"{HOST}, https://App.Example.org/")
+    monkeypatch.setenv("NBLAUNCH_ALLOWED_ORIGINS", f"{HOST}, https://App.Example.org:443/")
     monkeypatch.setenv("NBLAUNCH_TRUSTED_GLOBS", "a/*.ipynb b/*.ipynb")
     monkeypatch.setenv("NBLAUNCH_MAX_VALUE_BYTES", "100")
     app = NBLaunchExtension()
