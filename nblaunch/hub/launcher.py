@@ -115,7 +115,7 @@ class HubLauncher:
         )
         if plan.autorun_requested and not autorun:
             plan.notes.append(f"Autorun refused by policy {self.settings.autorun!r}.")
-        existing = await self._existing(server_model, plan.path)
+        existing = await self._existing(server_model, plan.path, content=plan.copy != "reuse")
         action = copy_action(plan.copy, existing, plan.path)
         target = plan.path
         if action == "new":
@@ -131,11 +131,16 @@ class HubLauncher:
         url = base.rstrip("/") + "/" + notebook_url(plan.ui, target)
         return Landing(url=url, path=target, action=action, autorun=autorun, notes=plan.notes)
 
-    async def _existing(self, server_model: dict[str, Any], path: str) -> dict[str, Any] | None:
+    async def _existing(
+        self, server_model: dict[str, Any], path: str, *, content: bool
+    ) -> dict[str, Any] | None:
         try:
-            model = await self.hub.get_file(server_model, path)
+            model = await self.hub.get_file(server_model, path, content=content)
         except NotFoundError:
             return None
+        if not content:
+            # copy=reuse opens any existing file as it is: its content does not matter.
+            return {"cells": [], "metadata": {}}
         if model.get("type") != "notebook":
             # Not a notebook at the copy's name: count it as edited, so it is never replaced.
             return {"cells": [], "metadata": {}}

@@ -208,3 +208,27 @@ def test_progress_stream_query_params(hub: Hub) -> None:
         bad = client.get(hub.service + "api/progress?server=..%2F", headers={"Accept": "*/*"})
     assert bad.status_code == 400
     assert parse_qs("a=1") == {"a": ["1"]}
+
+
+def test_copy_policies_new_and_overwrite_never_loses_edits(hub: Hub) -> None:
+    with hub.client() as client:
+        hub.login(client, "alice")
+        first = hub.launch(client, hub.service + "open/stats?n=11").headers["location"]
+        again = client.get(hub.service + "open/stats?n=11").headers["location"]
+        assert again == first  # copy=reuse (the default) reopens the same notebook
+        fresh = client.get(hub.service + "open/stats?n=11&copy=new").headers["location"]
+        assert fresh == first.replace(".ipynb", "-2.ipynb")
+        path = hub.home("alice") / re.sub(r"^/user/alice/lab/tree/", "", first)
+        edited = json.loads(path.read_text())
+        edited["cells"][-1]["source"] = "print('my edit')"
+        path.write_text(json.dumps(edited))
+        refused = client.get(
+            hub.service + "open/stats?n=11&copy=overwrite", headers={"Accept": "application/json"}
+        )
+        assert refused.status_code == 409
+        assert refused.json()["code"] == "copy-edited"
+        assert "my edit" in path.read_text()
+        untouched = hub.service + "open/stats?n=12"
+        hub.launch(client, untouched)
+        overwrite = client.get(untouched + "&copy=overwrite")
+        assert overwrite.status_code == 302
