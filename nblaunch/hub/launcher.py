@@ -115,7 +115,7 @@ class HubLauncher:
         )
         if plan.autorun_requested and not autorun:
             plan.notes.append(f"Autorun refused by policy {self.settings.autorun!r}.")
-        existing = await self._existing(server_model, plan.path, content=plan.copy != "reuse")
+        existing = await self._existing(server_model, plan.path, read=plan.copy != "reuse")
         action = copy_action(plan.copy, existing, plan.path)
         target = plan.path
         if action == "new":
@@ -132,13 +132,13 @@ class HubLauncher:
         return Landing(url=url, path=target, action=action, autorun=autorun, notes=plan.notes)
 
     async def _existing(
-        self, server_model: dict[str, Any], path: str, *, content: bool
+        self, server_model: dict[str, Any], path: str, *, read: bool
     ) -> dict[str, Any] | None:
         try:
-            model = await self.hub.get_file(server_model, path, content=content)
+            model = await self.hub.get_file(server_model, path, content=read)
         except NotFoundError:
             return None
-        if not content:
+        if not read:
             # copy=reuse opens any existing file as it is: its content does not matter.
             return {"cells": [], "metadata": {}}
         if model.get("type") != "notebook":
