@@ -119,12 +119,17 @@ def convert_texts(texts: list[str], parameter: Parameter) -> object:
 
     >>> convert_texts(["3", "4"], Parameter("ids", "list", [1]))
     [3, 4]
+    >>> convert_texts(["3", "x"], Parameter("undeclared"))
+    [3, 'x']
     """
     if parameter.type == "list":
         if len(texts) == 1 and texts[0].lstrip().startswith("["):
             return convert_json(loads_json(texts[0]), parameter)
         element = _element_parameter(parameter)
         return [convert_text(t, element) for t in texts]
+    if parameter.type == "any" and len(texts) > 1:
+        # Repeated keys collect into a list, also where the notebook does not say the type.
+        return [convert_text(t, parameter) for t in texts]
     if len(texts) != 1:
         raise ValueError(f"it is given {len(texts)} times; give it once")
     return convert_text(texts[0], parameter)
