@@ -1,0 +1,220 @@
+"""Declared parameters: tagged cell or ``# Parameters`` header; types; help; R and Julia."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import nbformat
+import pytest
+
+from nblaunch.core import Parameter, kernel_language, notebook_parameters
+from nblaunch.core.parameters import parameters_cell, python_parameters, value_type
+
+Make = Callable[..., nbformat.NotebookNode]
+
+
+def _one(source: str) -> Parameter:
+    (parameter,) = python_parameters(source)
+    return parameter
+
+
+def test_from_the_cell_tagged_parameters(notebook_factory: Make) -> None:
+    nb = notebook_factory("image_id = 2959331  # which image", "x = 'not a parameter'")
+    assert notebook_parameters(nb) == [
+        Parameter("image_id", "int", 2959331, "2959331", "which image")
+    ]
+
+
+def test_from_a_parameters_header_when_no_cell_is_tagged(notebook_factory: Make) -> None:
+    nb = notebook_factory(None, "import os", "# Parameters\nn = 3\nname = 'x'", "m = 4")
+    assert [(p.name, p.type) for p in notebook_parameters(nb)] == [("n", "int"), ("name", "str")]
+
+
+@pytest.mark.parametrize("header", ["# Parameters", "#parameters", "  # PARAMETERS  "])
+def test_header_spellings(notebook_factory: Make, header: str) -> None:
+    nb = notebook_factory(None, f"{header}\nn = 3")
+    assert [p.name for p in notebook_parameters(nb)] == ["n"]
+
+
+def test_the_tag_wins_over_a_header(notebook_factory: Make) -> None:
+    nb = notebook_factory(None, "# Parameters\na = 1")
+    tagged = nbformat.v4.new_code_cell("b = 2", metadata={"tags": ["parameters"]})
+    nb.cells.append(tagged)
+    assert [p.name for p in notebook_parameters(nb)] == ["b"]
+
+
+def test_a_header_must_be_the_first_line_of_a_code_cell(notebook_factory: Make) -> None:
+    nb = notebook_factory(None, "x = 1\n# Parameters\ny = 2")
+    nb.cells.append(nbformat.v4.new_markdown_cell("# Parameters\nz = 3"))
+    assert parameters_cell(nb) is None
+    assert notebook_parameters(nb) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "kind", "default", "nullable"),
+    [
+        # from an annotation
+        ("x: int = 1", "int", 1, False),
+        ("x: float = 1", "float", 1, False),
+        ("x: str = 'a'", "str", "a", False),
+        ("x: bool = False", "bool", False, False),
+        ("x: list[int] = []", "list", [], False),
+        ("x: typing.List[str] = []", "list", [], False),
+        ("x: dict = {}", "dict", {}, False),
+        ("x: Optional[int] = None", "int", None, True),
+        ("x: int | None = None", "int", None, True),
+        ("x: 'float' = 0", "float", 0, False),
+        ("x: MyType = 1", "int", 1, False),  # unknown annotation: typed by the literal
+        ("x: int | str = 1", "int", 1, False),
+        # from a # type: comment
+        ("x = 1  # type: float", "float", 1, False),
+        ("x = None  # type: str", "str", None, True),
+        ("x = []  # type: list", "list", [], False),
+        # from the default literal
+        ("x = 1", "int", 1, False),
+        ("x = -1.5", "float", -1.5, False),
+        ("x = 1e3", "float", 1000.0, False),
+        ("x = True", "bool", True, False),
+        ("x = 'a'", "str", "a", False),
+        ("x = [1, 2]", "list", [1, 2], False),
+        ("x = (1, 2)", "list", (1, 2), False),
+        ("x = {'a': 1}", "dict", {"a": 1}, False),
+        ("x = None", "any", None, True),
+        # not a literal: kept as source text, never evaluated
+        ("x = os.getcwd()", "any", "os.getcwd()", False),
+        ("x: int = compute()", "int", "compute()", False),
+        ("x: int", "int", None, False),
+    ],
+)
+def test_types(source: str, kind: str, default: object, nullable: bool) -> None:
+    parameter = _one(source)
+    assert (parameter.name, parameter.type, parameter.default) == ("x", kind, default)
+    assert parameter.nullable is nullable
+
+
+def test_the_annotation_wins_over_a_type_comment() -> None:
+    assert _one("x: int = 1  # type: str").type == "int"
+
+
+@pytest.mark.parametrize(
+    ("source", "help_text"),
+    [
+        ("x = 1  # which image", "which image"),
+        ("x = 1  # type: int  # which image", "which image"),
+        ("x = 1  # type: int which image", "which image"),
+        ("x = 1", ""),
+        ("x = [\n  1,\n]  # a list over lines", "a list over lines"),
+        ("x = 'a # b'", ""),
+    ],
+)
+def test_help_from_the_trailing_comment(source: str, help_text: str) -> None:
+    assert _one(source).help == help_text
+
+
+def test_only_top_level_simple_assignments_count() -> None:
+    source = "import os\na = b = 1\nc.d = 2\ne, f = 3, 4\nif True:\n    g = 5\nh += 1\ni = 6"
+    assert [p.name for p in python_parameters(source)] == ["a", "b", "i"]
+
+
+def test_a_name_assigned_twice_keeps_its_first_place_and_last_value() -> None:
+    assert python_parameters("a = 1\nb = 2\na = 'x'") == [
+        Parameter("a", "str", "x", "'x'"),
+        Parameter("b", "int", 2, "2"),
+    ]
+
+
+@pytest.mark.parametrize("source", ["x = (", "x = 1\0"])
+def test_a_cell_that_does_not_parse_declares_nothing(source: str) -> None:
+    assert python_parameters(source) == []
+
+
+def test_nothing_is_evaluated(tmp_path: object) -> None:
+    source = "x = __import__('os').system('exit 3')\ny = [1, __import__('sys').exit()]"
+    assert [p.type for p in python_parameters(source)] == ["any", "any"]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("n <- 10L", ("n", "int", 10)),
+        ("n = 10", ("n", "int", 10)),
+        ("x <- 2.5  # help", ("x", "float", 2.5)),
+        ("name <- 'abc'", ("name", "str", "abc")),
+        ('name <- "a # b"', ("name", "str", "a # b")),
+        ("flag <- TRUE", ("flag", "bool", True)),
+        ("nothing <- NULL", ("nothing", "any", None)),
+        ("ids <- c(1, 2, 3)", ("ids", "list", [1, 2, 3])),
+        ("opts <- list(a = 1, b = 'x')", ("opts", "dict", {"a": 1, "b": "x"})),
+        ("my.var <- 1", ("my.var", "int", 1)),
+        ("when <- Sys.Date()", ("when", "any", "Sys.Date()")),
+    ],
+)
+def test_r(notebook_factory: Make, source: str, expected: tuple[str, str, object]) -> None:
+    (parameter,) = notebook_parameters(notebook_factory(source, language="r"))
+    assert (parameter.name, parameter.type, parameter.default) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("n = 10", ("n", "int", 10)),
+        ("x = 2.5", ("x", "float", 2.5)),
+        ('name = "abc"', ("name", "str", "abc")),
+        ("flag = false", ("flag", "bool", False)),
+        ("v = nothing", ("v", "any", None)),
+        ("ids = [1, 2]", ("ids", "list", [1, 2])),
+        ('opts = Dict("a" => 1)', ("opts", "dict", {"a": 1})),
+        ('s = "$(run(`id`))"', ("s", "any", '"$(run(`id`))"')),  # interpolation: not a literal
+        ("t = now()", ("t", "any", "now()")),
+    ],
+)
+def test_julia(notebook_factory: Make, source: str, expected: tuple[str, str, object]) -> None:
+    (parameter,) = notebook_parameters(notebook_factory(source, language="julia"))
+    assert (parameter.name, parameter.type, parameter.default) == expected
+
+
+@pytest.mark.parametrize("language", ["r", "julia"])
+def test_r_and_julia_help_and_nullability(notebook_factory: Make, language: str) -> None:
+    none = "NULL" if language == "r" else "nothing"
+    source = f'a = "x\\\\"  # a path\nb = {none}  # optional\nnot an assignment'
+    a, b = notebook_parameters(notebook_factory(source, language=language))
+    assert (a.default, a.help) == ("x\\", "a path")
+    assert (b.help, b.nullable) == ("optional", True)
+
+
+@pytest.mark.parametrize(
+    ("metadata", "language"),
+    [
+        ({}, "python"),
+        ({"kernelspec": {"language": "R"}}, "r"),
+        ({"language_info": {"name": "Julia"}}, "julia"),
+        ({"kernelspec": {"language": ""}, "language_info": {"name": "python"}}, "python"),
+    ],
+)
+def test_kernel_language(metadata: dict[str, object], language: str) -> None:
+    assert kernel_language({"metadata": metadata}) == language
+
+
+def test_list_sources_are_joined() -> None:
+    nb = {"cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"]},
+                     "source": ["a = 1\n", "b = 2"]}]}  # fmt: skip
+    assert [p.name for p in notebook_parameters(nb)] == ["a", "b"]
+
+
+def test_to_json() -> None:
+    assert _one("x: int = 1  # help").to_json() == {
+        "name": "x",
+        "type": "int",
+        "default": 1,
+        "default_source": "1",
+        "help": "help",
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [(True, "bool"), (1, "int"), (1.0, "float"), ("", "str"), ([], "list"), ({}, "dict"),
+     (None, "any"), (object(), "any")],
+)  # fmt: skip
+def test_value_type(value: object, kind: str) -> None:
+    assert value_type(value) == kind
