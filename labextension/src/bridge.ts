@@ -72,10 +72,10 @@ export class HostBridge {
         this.send({ type: 'dirty', path: context.path, dirty });
       }
     };
-    // saveState covers every save, whoever started it (host, menu, shortcut, autosave);
-    // fileChanged would also fire when the file is first loaded.
+    // saveState covers every save, whoever started it (host, menu, shortcut, autosave), and
+    // each is announced once; fileChanged would also fire when the file is first loaded.
     const onSave = (_: unknown, state: DocumentRegistry.SaveState): void => {
-      if (state === 'completed' && !this._requested.has(context)) {
+      if (state === 'completed') {
         const last_modified = context.contentsModel?.last_modified ?? null;
         this.send({ type: 'saved', path: context.path, last_modified });
       }
@@ -160,8 +160,6 @@ export class HostBridge {
       state = s;
     };
     context.saveState.connect(onState);
-    // The reply below announces this save; the generic `saved` event would repeat it.
-    this._requested.add(context);
     try {
       await context.save();
     } catch (err) {
@@ -170,7 +168,6 @@ export class HostBridge {
       return;
     } finally {
       context.saveState.disconnect(onState);
-      this._requested.delete(context);
     }
     if (state === 'completed') {
       const last_modified = context.contentsModel?.last_modified ?? null;
@@ -194,5 +191,4 @@ export class HostBridge {
   private _target: string | null;
   private _pending: IMessage[] = [];
   private _active: NotebookPanel | null = null;
-  private _requested = new Set<DocumentRegistry.Context>();
 }
