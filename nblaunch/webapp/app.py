@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
 from . import errors
@@ -41,21 +42,11 @@ def create_app(settings: Settings | None = None, *, client: Any = _FROM_SETTINGS
     {'alice': '...', 'bob': '...'}
     """
     settings = settings or Settings.from_env()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.effective_database_url)
-    migrate(engine)
-    sessions = session_factory(engine)
-    credentials: dict[str, str] = {}
-    with sessions() as db:
-        count = ensure_catalog(db, settings.data_dir)
-        if settings.demo_users:
-            credentials = ensure_demo_users(db, settings.data_dir)
-    log.info("Catalog ready: %d items in %s", count, engine.url.render_as_string())
-
+    engine, credentials = prepare_data(settings)
     app = FastAPI(title="nblaunch reference application", docs_url="/api/docs", redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = sessions
+    app.state.sessions = session_factory(engine)
     app.state.client = make_client(settings) if client is _FROM_SETTINGS else client
     app.state.demo_credentials = credentials
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
@@ -75,6 +66,25 @@ def create_app(settings: Settings | None = None, *, client: Any = _FROM_SETTINGS
         app.include_router(module.router)
     errors.install(app)
     return app
+
+
+def prepare_data(settings: Settings) -> tuple[Engine, dict[str, str]]:
+    """Migrate the database and make the catalog and demo users if missing (idempotent).
+
+    Returns the engine and the demo users' passwords (empty when ``demo_users`` is off).
+
+    >>> engine, passwords = prepare_data(Settings(data_dir=Path("/tmp/d")))  # doctest: +SKIP
+    """
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.effective_database_url)
+    migrate(engine)
+    credentials: dict[str, str] = {}
+    with session_factory(engine)() as db:
+        count = ensure_catalog(db, settings.data_dir)
+        if settings.demo_users:
+            credentials = ensure_demo_users(db, settings.data_dir)
+    log.info("Catalog ready: %d items in %s", count, engine.url.render_as_string())
+    return engine, credentials
 
 
 def _stored_secret(data_dir: Path) -> str:
