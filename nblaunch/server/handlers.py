@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from jinja2 import Environment
+from jupyter_core.utils import ensure_async
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
@@ -42,7 +43,9 @@ class OpenHandler(JupyterHandler):
     @authorized
     async def get(self, path: str) -> None:
         # A launch writes a file, so reading alone is not enough permission.
-        if not self.authorizer.is_authorized(self, self.current_user, "write", "contents"):
+        # Authorizers may be async: a coroutine object would be truthy, so always await it.
+        allowed = self.authorizer.is_authorized(self, self.current_user, "write", "contents")
+        if not await ensure_async(allowed):
             raise web.HTTPError(403, "Opening a launch link needs permission to write files.")
         try:
             launched = await self.launcher.open(path, self.request.query, base_url=self.base_url)

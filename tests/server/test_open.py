@@ -98,3 +98,27 @@ async def test_launch_needs_authentication(launch, stats_template, jp_root_dir):
     if response.code == 302:
         assert "login" in response.headers["Location"]
     assert not (jp_root_dir / "nblaunch").exists()
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+async def test_launch_needs_write_permission(
+    launch, stats_template, jp_serverapp, jp_root_dir, monkeypatch, asynchronous
+):
+    authorizer = jp_serverapp.web_app.settings["authorizer"]
+
+    def read_only(handler, user, action, resource):
+        return action == "read"
+
+    async def read_only_async(handler, user, action, resource):
+        return action == "read"
+
+    monkeypatch.setattr(authorizer, "is_authorized", read_only_async if asynchronous else read_only)
+    response = await launch("stats.ipynb", "image_id=1")
+    assert response.code == 403
+    assert not (jp_root_dir / "nblaunch").exists()
+
+
+async def test_an_absolute_path_stays_inside_the_root(launch, stats_template, jp_root_dir):
+    response = await launch("/etc/passwd")
+    assert response.code == 404
+    assert b"template-not-found" in response.body
