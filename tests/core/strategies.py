@@ -1,0 +1,73 @@
+"""Hypothesis strategies shared by the core's property tests: names and values of every type."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from nblaunch.core.translators import RESERVED
+
+#: Characters that break naive escaping in one language or another.
+NASTY = list("\"'\\\n\r\t\0\x1b\x7f$`{}()[]#;%&?=+,: \u2028\u00e9\u200b\U0001f600")
+CODE_LIKE = [
+    '"; import os; os.system("id"); "',
+    "$(run(`id`))",
+    "${x}",
+    "\\$(x)",
+    "{__import__('os')}",
+    "')); system('id'); ('",
+    '\\"',
+    "\\",
+    "1",
+    "true",
+    "null",
+    "None",
+    " 2 ",
+    '"quoted"',
+    "[1, 2]",
+    '{"a": 1}',
+    "NaN",
+    "a&b=c?d#e",
+    "%41%2B+",
+    "&amp;",
+]
+
+texts = st.one_of(
+    st.text(max_size=30),
+    st.text(alphabet=st.sampled_from(NASTY) | st.characters(), max_size=30),
+    st.sampled_from(CODE_LIKE),
+    st.lists(st.sampled_from(CODE_LIKE + NASTY), max_size=5).map("".join),
+)
+floats = st.floats(allow_nan=False, allow_infinity=False)
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), floats, texts)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def names(language: str = "python") -> st.SearchStrategy[str]:
+    """Identifiers that are not reserved in ``language`` (R names cannot start with ``_``)."""
+    first = string.ascii_letters + ("" if language == "r" else "_")
+    rest = st.text(string.ascii_letters + string.digits + "_", max_size=12)
+    return st.builds(lambda a, b: a + b, st.sampled_from(first), rest).filter(
+        lambda n: n not in RESERVED[language]
+    )
+
+
+def same(a: object, b: object) -> bool:
+    """Equal with equal types all the way down (``1 == 1.0 == True`` would hide a bug)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))  # type: ignore[arg-type]
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)  # type: ignore[union-attr,index]
+    return a == b
+
+
+#: Fast enough for every run of the suite, thorough enough to find escaping bugs.
+PROPERTY = settings(max_examples=200, deadline=None)
