@@ -373,3 +373,12 @@ def test_bridge_ignores_an_origin_that_is_not_allowed(browser, lab, other_host_p
     assert (copy.stat().st_mtime_ns, copy.read_text()) == before
     assert "must-not-be-saved" not in before[1]
     context.close()
+
+
+def test_error_page_form_corrects_the_link(page, lab):
+    page.goto(lab.url + "nblaunch/open/stats.ipynb?image_id=abc&label=fixed")
+    assert "must be an integer" in page.locator("#nblaunch-message").inner_text()
+    page.fill("#p-image_id", "4545")
+    page.click("#nblaunch-form button[type=submit]")
+    page.wait_for_url("**/lab/tree/nblaunch/stats-image_id-4545-*")
+    _expect_injected(page, 4545, "fixed")
