@@ -95,6 +95,10 @@ class Launcher:
 
         The contents manager marks every code cell ``trusted`` when the notebook's signature
         is in the store, so all-trusted code cells mean a signed notebook.
+
+        >>> launcher = Launcher(object(), LaunchSettings(trusted_globs=["safe/*.ipynb"]))
+        >>> launcher.is_trusted("safe/a.ipynb", {"cells": []}), launcher.is_trusted("a.ipynb", {})
+        (True, False)
         """
         if any(fnmatch.fnmatchcase(path, glob) for glob in self.settings.trusted_globs):
             return True
