@@ -42,6 +42,10 @@ class CallbackHandler(HubOAuthCallbackHandler):
         self.hub_auth = hub_auth
 
 
+def _slashed(prefix: str) -> str:
+    return "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
+
+
 def _env_list(name: str) -> list[str]:
     return [item for item in re.split(r"[\s,]+", os.environ.get(name, "")) if item]
 
@@ -134,7 +138,7 @@ class NBLaunchService(Application):
 
     @default("embed_origins")
     def _default_embed_origins(self) -> list[str]:
-        return _env_list("NBLAUNCH_EMBED_ORIGINS")
+        return check_origins(_env_list("NBLAUNCH_EMBED_ORIGINS"))
 
     @default("service_url")
     def _default_service_url(self) -> str:
@@ -142,7 +146,8 @@ class NBLaunchService(Application):
 
     @default("service_prefix")
     def _default_service_prefix(self) -> str:
-        return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/nblaunch/")
+        # Dynamic defaults skip @validate, so normalise here too.
+        return _slashed(os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/nblaunch/"))
 
     @default("hub_api_url")
     def _default_hub_api_url(self) -> str:
@@ -158,7 +163,7 @@ class NBLaunchService(Application):
 
     @validate("service_prefix")
     def _valid_prefix(self, proposal: Any) -> str:
-        return "/" + str(proposal.value).strip("/") + "/"
+        return _slashed(str(proposal.value))
 
     def make_app(self) -> web.Application:
         """The tornado application with its routes and collaborators."""

@@ -232,3 +232,16 @@ def test_copy_policies_new_and_overwrite_never_loses_edits(hub: Hub) -> None:
         hub.launch(client, untouched)
         overwrite = client.get(untouched + "&copy=overwrite")
         assert overwrite.status_code == 302
+
+
+def test_progress_of_a_stopped_server_reports_failure_not_a_hang(hub: Hub) -> None:
+    with hub.client() as client:
+        hub.login(client, "gina")
+        hub.launch(client, hub.service)
+        events = read_events(client, hub.service + "api/progress")
+    assert events[-1]["failed"] is True
+    assert "not running" in events[-1]["message"]
+
+
+def test_the_hub_uses_the_fast_spawner(hub: Hub) -> None:
+    assert "Using Spawner: nblaunch.hub.spawner.FastLocalSpawner" in hub.log_text()

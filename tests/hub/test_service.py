@@ -1,0 +1,58 @@
+"""NBLaunchService's traits: environment defaults, validation, --help-all, the routes it serves."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from traitlets import TraitError
+
+from nblaunch.hub.service import NBLaunchService
+
+
+@pytest.fixture
+def service_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10555")
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/jhub/services/nblaunch")
+    monkeypatch.setenv("NBLAUNCH_EMBED_ORIGINS", "http://127.0.0.1:8090, https://App.example.org")
+    monkeypatch.setenv("NBLAUNCH_DEFAULT_UI", "doc")
+    monkeypatch.setenv("NBLAUNCH_PROXY_URL", "http://127.0.0.1:8123")
+
+
+def test_environment_defaults(service_env: None) -> None:
+    app = NBLaunchService()
+    assert app.service_url == "http://127.0.0.1:10555"
+    assert app.service_prefix == "/jhub/services/nblaunch/"
+    assert app.embed_origins == ["http://127.0.0.1:8090", "https://app.example.org"]
+    assert app.default_ui == "doc"
+    assert app.proxy_url == "http://127.0.0.1:8123"
+    assert app.autorun == "trusted"
+    assert app.templates_dir.endswith("nblaunch/templates")
+
+
+def test_wildcard_origin_refused() -> None:
+    with pytest.raises((TraitError, ValueError)):
+        NBLaunchService(embed_origins=["*"])
+
+
+def test_routes_and_framing(service_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "secret-service-token")
+    app = NBLaunchService().make_app()
+    patterns = [rule.matcher.regex.pattern for rule in app.wildcard_router.rules]
+    prefix = "/jhub/services/nblaunch/"
+    for path in ("open/", "api/templates", "api/openapi", "api/progress", "static/", "oauth"):
+        assert any(path in p for p in patterns), path
+    assert all(p.startswith(prefix.replace("/", "\\/")) or p.startswith(prefix) for p in patterns)
+
+
+def test_help_all_documents_every_trait() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "nblaunch.hub.service", "--help-all"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for trait in ("templates_dir", "embed_origins", "proxy_url", "autorun", "max_value_bytes"):
+        assert f"--NBLaunchService.{trait}" in out
+    assert "NBLAUNCH_TEMPLATES_DIR" in out
