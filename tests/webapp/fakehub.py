@@ -92,6 +92,11 @@ class FakeHub:
         ticket = f"{username}.{secrets.token_urlsafe(8)}"
         return f"{self.hub_url}/hub/login?{urlencode({'login_token': ticket, 'next': nxt})}"
 
+    def templates(self) -> list[dict[str, Any]]:
+        if not self.reachable:
+            raise FakeHubUnreachableError("Cannot connect to the Hub.")
+        return []
+
     def fetch(self, username: str, path: str) -> Fetched:
         self._check()
         self.calls.append(("fetch", (username, path)))

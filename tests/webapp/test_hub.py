@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
-from nblaunch.webapp import Settings
+from nblaunch.webapp import Settings, create_app
 from nblaunch.webapp.hub import describe, make_client, plain_link
+
+from .pg import free_port
 
 client_errors = pytest.importorskip("nblaunch.client.errors")
 
@@ -46,3 +52,22 @@ def test_plain_link_honours_another_service_prefix() -> None:
     assert link == (
         "http://h/jhub/services/launch/open/table-summary?item_id=6&api_url=http://a/api&autorun=1"
     )
+
+
+def test_open_with_the_hub_down_is_a_clear_page(tmp_path: Path, login: Callable[..., str]) -> None:
+    # The real client, pointed at a port where nothing listens.
+    settings = Settings(
+        data_dir=tmp_path, hub_url=f"http://127.0.0.1:{free_port()}", api_token="t",
+        ticket_secret="s", secret_key="k",
+    )  # fmt: skip
+    app = create_app(settings)
+    with TestClient(app, raise_server_exceptions=False) as web:
+        token = login(web)
+        response = web.get("/items/1/open/image-stats", follow_redirects=False)
+        assert response.status_code == 503
+        assert "JupyterHub is unreachable" in response.text and "Traceback" not in response.text
+        headers = {"X-CSRF-Token": token, "Accept": "application/json"}
+        body = {"template": "image-stats", "path": "a.ipynb"}
+        answer = web.post("/items/1/save", json=body, headers=headers)
+        assert answer.status_code == 503 and answer.json()["code"] == "hub-unreachable"
+    app.state.engine.dispose()

@@ -39,3 +39,14 @@ def call_hub(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         if type(exc).__module__.startswith("httpx"):
             raise HubUnavailableError(describe(exc)) from exc
         raise
+
+
+def browser_url(function: Callable[..., str], client: Any, *args: Any, **kwargs: Any) -> str:
+    """A URL that sends the browser to the Hub, after checking that the Hub and service answer.
+
+    Minting a ticket URL needs no network, so without this check an unreachable Hub would show
+    the browser's own error page (or a blank frame) instead of ours. One authenticated call to
+    the service (``templates()``, about 12 ms) proves the Hub, the service and our token work.
+    """
+    call_hub(client.templates)
+    return call_hub(function, *args, **kwargs)

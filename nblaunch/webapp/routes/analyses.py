@@ -13,7 +13,7 @@ from ..deps import HubUnavailableError, check_csrf, current_user, get_client, ge
 from ..hub import HubClient
 from ..models import NotebookVersion, User
 from ..versions import analyses, check_path, history, latest_version, render_html, restore
-from . import call_hub, render
+from . import browser_url, call_hub, render
 
 router = APIRouter()
 # Login first, so that a logged-out user hears "log in" rather than "form expired".
@@ -136,7 +136,7 @@ def version_open(
 ) -> Response:
     """Open the version's notebook (as it is now in the user's server) in Jupyter, new tab."""
     version = _version(db, user, version_id)
-    return RedirectResponse(call_hub(client.open_url, user.username, version.path), 303)
+    return RedirectResponse(browser_url(client.open_url, client, user.username, version.path), 303)
 
 
 @router.get("/analyses/open")
@@ -146,4 +146,5 @@ def open_path(
     client: Annotated[HubClient, Depends(get_client)],
 ) -> Response:
     """Open one of the user's notebooks by path in Jupyter (new tab), with a fresh ticket."""
-    return RedirectResponse(call_hub(client.open_url, user.username, check_path(path)), 303)
+    url = browser_url(client.open_url, client, user.username, check_path(path))
+    return RedirectResponse(url, 303)

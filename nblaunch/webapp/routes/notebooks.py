@@ -16,7 +16,7 @@ from ..hub import HubClient, plain_link
 from ..models import Item, User
 from ..settings import Settings
 from ..versions import check_path, latest_version, record_save
-from . import call_hub
+from . import browser_url, call_hub
 
 router = APIRouter()
 # Login first, so that a logged-out user hears "log in" rather than "form expired".
@@ -66,9 +66,10 @@ def open_in_jupyter(
     values = launch_values(settings, item)
     if client is None:
         return RedirectResponse(plain_link(settings, info.name, values), status_code=303)
-    url = call_hub(
-        client.launch_url, user.username, info.name, values, ui="lab", autorun=info.autorun
-    )
+    url = browser_url(
+        client.launch_url, client, user.username, info.name, values, ui="lab",
+        autorun=info.autorun,
+    )  # fmt: skip
     return RedirectResponse(url, status_code=303)
 
 
@@ -92,16 +93,17 @@ def launch_embedded(
     item = _item(db, item_id)
     if body.path:
         path = check_path(body.path)
-        src = call_hub(client.open_url, user.username, path)
+        src = browser_url(client.open_url, client, user.username, path)
         latest = latest_version(db, user, path)
         template = latest.template if latest else body.template or ""
         fallback = f"/analyses/open?path={quote(path)}"
     elif body.template:
         info = _template(settings, item, body.template)
         values = launch_values(settings, item)
-        src = call_hub(
-            client.launch_url, user.username, info.name, values, ui="doc", autorun=info.autorun
-        )
+        src = browser_url(
+            client.launch_url, client, user.username, info.name, values, ui="doc",
+            autorun=info.autorun,
+        )  # fmt: skip
         template, fallback = info.name, f"/items/{item.id}/open/{info.name}"
     else:
         raise HTTPException(400, "Give a template or a path.")
