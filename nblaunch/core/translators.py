@@ -219,15 +219,18 @@ def check_value(name: str, value: object, language: str = "python") -> None:
 def _value_problem(value: object, language: str, depth: int) -> str | None:
     if depth > MAX_DEPTH:
         return f"it is nested more than {MAX_DEPTH} levels deep"
-    if value is None or isinstance(value, (bool, int, str)):
+    if value is None or isinstance(value, (bool, int)):
         return None
+    if isinstance(value, str):
+        # A lone surrogate cannot be written to a link or to a notebook's UTF-8 JSON.
+        return None if value.isascii() or _is_utf8(value) else "its text is not valid Unicode"
     if isinstance(value, float):
         return None if math.isfinite(value) else f"{value} is not a finite number"
     if isinstance(value, list):
         items: list[object] = value
     elif isinstance(value, dict):
-        if not all(isinstance(k, str) for k in value):
-            return "dict keys must be text"
+        if not all(isinstance(k, str) and _is_utf8(k) for k in value):
+            return "dict keys must be valid Unicode text"
         if language == "r" and "" in value:
             return "R lists cannot have an empty name"
         items = list(value.values())
@@ -238,3 +241,11 @@ def _value_problem(value: object, language: str, depth: int) -> str | None:
         if problem:
             return problem
     return None
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
