@@ -156,6 +156,8 @@ def test_every_bad_name_is_reported_at_once(notebook_factory: Make) -> None:
         (b"x", "bytes"),
         (object(), "object"),
         ({1: "a"}, "keys"),
+        ("\ud800", "Unicode"),  # a lone surrogate: no UTF-8 notebook can hold it
+        ({"\udfff": 1}, "Unicode"),
         ([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]], "nested"),
     ],
 )
