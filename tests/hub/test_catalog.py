@@ -71,3 +71,12 @@ def test_a_broken_template_is_skipped_not_fatal(tmp_path: Path) -> None:
 
 def test_missing_folder_is_an_empty_catalog(tmp_path: Path) -> None:
     assert Catalog(tmp_path / "nope").templates() == []
+
+
+def test_the_shipped_templates_all_load() -> None:
+    folder = Path(__file__).resolve().parents[2] / "nblaunch" / "templates"
+    templates = Catalog(folder).templates()
+    assert len(templates) == len(list(folder.glob("*.ipynb"))) >= 1
+    for template in templates:
+        assert template.parameters, template.name
+        assert template.title

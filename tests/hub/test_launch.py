@@ -191,6 +191,9 @@ def test_catalog_page_and_templates_api(hub: Hub) -> None:
     }
     assert names["stats"]["url"] == hub.service + "open/stats"
     assert httpx.get(hub.service + "api/templates").status_code == 403
+    script = httpx.get(hub.service + "static/nblaunch-embed.js")
+    assert script.status_code == 200
+    assert "javascript" in script.headers["content-type"]
     spec = httpx.get(hub.service + "api/openapi.json").json()
     assert "/api/users/{username}/contents/{path}" in spec["paths"]
 
