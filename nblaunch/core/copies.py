@@ -49,7 +49,8 @@ def copy_name(template: str, values: dict[str, object], *, output_dir: str = "nb
     """
     stem = posixpath.splitext(posixpath.basename(template))[0]
     parts = [_slug(stem) or "notebook"]
-    for name, value in values.items():
+    # Sorted, like the hash: ``?a=1&b=2`` and ``?b=2&a=1`` reopen one copy, not two.
+    for name, value in sorted(values.items()):
         shown = value if isinstance(value, str) else json.dumps(value, default=str)
         # Long values and URLs make unreadable names; the hash still tells copies apart.
         if len(shown) <= _VALUE_LIMIT and "/" not in shown:
