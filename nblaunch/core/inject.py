@@ -16,7 +16,6 @@ from typing import Any
 
 import nbformat
 from nbformat import NotebookNode
-from papermill.parameterize import parameterize_notebook
 
 from .._version import __version__
 from .errors import ParameterError, collect
@@ -64,6 +63,9 @@ def inject(
         except ParameterError as err:
             problems.append(err)
     collect(problems)
+    # papermill (with nbclient, jupyter_client, tornado) loads on the first injection only.
+    from papermill.parameterize import parameterize_notebook
+
     work, added = _shallow_copy(nb)
     result = parameterize_notebook(work, dict(values), kernel_name=translator, language=translator)
     for cell in added:

@@ -4,24 +4,22 @@ papermill escapes Python strings correctly, but its R and Julia translators writ
 as ``\\xNN`` bytes (wrong values) and Julia leaves ``$`` open (``$(run(...))`` would execute), and
 no translator checks parameter names. Here each supported language has a translator whose strings
 are escaped for that language, and names are checked against its identifier rules and keywords.
-Languages without such a translator are refused, never translated unsafely.
+Languages without such a translator are refused, never translated unsafely. Values are checked
+too (``check_value``): only JSON's types, finite numbers, valid Unicode, bounded nesting.
 """
 
 from __future__ import annotations
 
+import functools
 import keyword
 import math
 import re
-
-from papermill.translators import (
-    JuliaTranslator,
-    PythonTranslator,
-    RTranslator,
-    Translator,
-    papermill_translators,
-)
+from typing import TYPE_CHECKING
 
 from .errors import InvalidNameError, ParameterTypeError, UnsupportedLanguageError
+
+if TYPE_CHECKING:
+    from papermill.translators import Translator
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -96,6 +94,10 @@ JULIA_RESERVED = frozenset(
 )
 
 
+LANGUAGES = ("python", "r", "julia")
+_COMMON = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
 def _escape(text: str, specials: dict[str, str]) -> str:
     out = []
     for char in text:
@@ -108,54 +110,68 @@ def _escape(text: str, specials: dict[str, str]) -> str:
     return '"' + "".join(out) + '"'
 
 
-_COMMON = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+@functools.cache
+def safe_translators() -> dict[str, type[Translator]]:
+    """The translator class for each supported language, registered with papermill once.
 
+    papermill is imported here, on first use, not when ``nblaunch.core`` is imported: it pulls in
+    nbclient, jupyter_client and tornado, and the core must stay importable without a web
+    framework (the CLI, the client and the web app import it).
 
-class SafeRTranslator(RTranslator):
-    """R literals with strings that keep their characters (UTF-8) and escape only what R needs."""
+    >>> sorted(safe_translators())
+    ['julia', 'python', 'r']
+    """
+    from papermill.translators import (
+        JuliaTranslator,
+        PythonTranslator,
+        RTranslator,
+        papermill_translators,
+    )
 
-    @classmethod
-    def translate_escaped_str(cls, str_val: object) -> str:
-        text = str(str_val)
-        if "\0" in text:
-            raise ParameterTypeError("R strings cannot hold a NUL character.", value=text[:60])
-        return _escape(text, _COMMON)
+    class SafeRTranslator(RTranslator):
+        """R literals with strings that keep their characters (UTF-8), escaping what R needs."""
 
-    @classmethod
-    def translate_dict(cls, val: dict) -> str:
-        # ``list()`` would read back as an empty list; this is R's empty *named* list.
-        return super().translate_dict(val) if val else "setNames(list(), character(0))"
+        @classmethod
+        def translate_escaped_str(cls, str_val: object) -> str:
+            text = str(str_val)
+            if "\0" in text:
+                raise ParameterTypeError("R strings cannot hold a NUL character.", value=text[:60])
+            return _escape(text, _COMMON)
 
-    @classmethod
-    def assign(cls, name: str, str_val: str) -> str:
-        # papermill's R translator silently strips leading underscores; names are checked first.
-        return f"{name} = {str_val}"
+        @classmethod
+        def translate_dict(cls, val: dict) -> str:
+            # ``list()`` would read back as an empty list; this is R's empty *named* list.
+            return super().translate_dict(val) if val else "setNames(list(), character(0))"
 
+        @classmethod
+        def assign(cls, name: str, str_val: str) -> str:
+            # papermill's R translator silently strips leading underscores; names are checked.
+            return f"{name} = {str_val}"
 
-class SafeJuliaTranslator(JuliaTranslator):
-    """Julia literals with ``$`` escaped, so a value can never interpolate code."""
+    class SafeJuliaTranslator(JuliaTranslator):
+        """Julia literals with ``$`` escaped, so a value can never interpolate code."""
 
-    @classmethod
-    def translate_escaped_str(cls, str_val: object) -> str:
-        return _escape(str(str_val), {**_COMMON, "$": "\\$"})
+        @classmethod
+        def translate_escaped_str(cls, str_val: object) -> str:
+            return _escape(str(str_val), {**_COMMON, "$": "\\$"})
 
+    found: dict[str, type[Translator]] = {
+        "python": PythonTranslator,
+        "r": SafeRTranslator,
+        "julia": SafeJuliaTranslator,
+    }
+    # Registered under names of our own so papermill's registry keeps its behaviour for everyone
+    # else, while parameterize_notebook can be pointed at ours.
+    for language, translator in found.items():
+        papermill_translators.register(f"nblaunch-{language}", translator)
+    return found
 
-SAFE_TRANSLATORS: dict[str, type[Translator]] = {
-    "python": PythonTranslator,
-    "r": SafeRTranslator,
-    "julia": SafeJuliaTranslator,
-}
 
 RESERVED: dict[str, frozenset[str]] = {
     "python": frozenset(keyword.kwlist) | frozenset(keyword.softkwlist),
     "r": R_RESERVED,
     "julia": JULIA_RESERVED,
 }
-
-# Registered under names of our own so papermill's registry keeps its behaviour for everyone else,
-# while parameterize_notebook can be pointed at ours.
-for _language, _translator in SAFE_TRANSLATORS.items():
-    papermill_translators.register(f"nblaunch-{_language}", _translator)
 
 
 def registered_name(language: str) -> str:
@@ -165,12 +181,13 @@ def registered_name(language: str) -> str:
     'nblaunch-python'
     """
     key = language.lower()
-    if key not in SAFE_TRANSLATORS:
+    if key not in LANGUAGES:
         raise UnsupportedLanguageError(
             f"Notebooks in {language!r} cannot take parameters safely yet; supported kernel "
-            f"languages are {', '.join(SAFE_TRANSLATORS)}.",
+            f"languages are {', '.join(LANGUAGES)}.",
             language=language,
         )
+    safe_translators()
     return f"nblaunch-{key}"
 
 
