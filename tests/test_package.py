@@ -1,0 +1,76 @@
+"""The package as a whole: the pinned public API, a framework-free core, one version, doctests."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import json
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import nblaunch
+import nblaunch.core
+
+PUBLIC = [
+    "AUTORUN_POLICIES", "CONTROLS", "DEFAULT_MAX_VALUE_BYTES", "MAX_TTL", "META_KEY", "UI_PATHS",
+    "ControlValueError", "Controls", "CopyConflictError", "DuplicateParameterError",
+    "InvalidNameError", "LaunchPlan", "LaunchRequest", "NBLaunchError", "NotANotebookError",
+    "Parameter", "ParameterError", "ParameterTypeError", "QueryError", "ServerStartError",
+    "TemplateError", "TemplateNotFoundError", "Ticket", "TicketError", "TicketExpiredError",
+    "TicketReplayError", "UnknownParameterError", "UnsafePathError", "UnsupportedLanguageError",
+    "ValueTooLargeError", "__version__", "autorun_decision", "build_link", "build_query", "coerce",
+    "convert_text", "copy_action", "copy_name", "encode_value", "inject", "injected_source",
+    "is_edited", "kernel_language", "load_notebook", "make_ticket", "new_copy_names",
+    "notebook_parameters", "notebook_url", "params_hash", "parse_query", "plan_launch",
+    "provenance", "render_copy", "safe_path", "sources_hash", "verify_ticket",
+]  # fmt: skip
+CORE_MODULES = sorted(
+    f"nblaunch.core.{m.name}" for m in pkgutil.iter_modules(nblaunch.core.__path__)
+)
+FRAMEWORKS = ("tornado", "jupyter_server", "jupyterhub", "httpx", "fastapi")
+
+
+def test_all_is_pinned() -> None:
+    assert sorted(nblaunch.__all__) == sorted(PUBLIC)
+    assert all(hasattr(nblaunch, name) for name in nblaunch.__all__)
+
+
+def test_core_all_is_the_package_all_without_the_version() -> None:
+    assert sorted(nblaunch.core.__all__) == sorted(set(PUBLIC) - {"__version__"})
+
+
+def test_core_imports_no_web_framework() -> None:
+    code = (
+        "import sys, json\n"
+        f"for name in {CORE_MODULES!r}: __import__(name)\n"
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {FRAMEWORKS!r})))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == []
+
+
+def test_version_agrees_with_the_labextension(repo_root: Path) -> None:
+    package = json.loads((repo_root / "labextension" / "package.json").read_text())
+    assert package["version"] == nblaunch.__version__
+
+
+@pytest.mark.parametrize("name", CORE_MODULES)
+def test_core_doctests(name: str) -> None:
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+
+
+def test_every_public_function_has_a_docstring_with_an_example() -> None:
+    missing = [
+        name
+        for name in nblaunch.core.__all__
+        if callable(obj := getattr(nblaunch.core, name))
+        and not isinstance(obj, type)
+        and ">>>" not in (obj.__doc__ or "")
+    ]
+    assert missing == []
