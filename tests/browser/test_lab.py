@@ -196,7 +196,8 @@ def _expect_injected(page, image_id: int, label: str) -> None:
         has_text=f"image_id = {image_id}"
     )
     cell.first.wait_for(state="visible")
-    badge = page.locator(".jp-nblaunch-label")
+    # JupyterLab restores the tabs of earlier tests (its workspace), so pick this launch's label.
+    badge = page.locator(".jp-nblaunch-label").filter(has_text=f"image_id={image_id},")
     badge.wait_for(state="visible")
     assert badge.inner_text() == f"nblaunch: stats · image_id={image_id}, label={label}"
 
@@ -230,7 +231,7 @@ def test_autorun_shows_the_last_output_without_a_click(page, lab, notebook, ui, 
     assert runs.read_text() == "run\n"
     # Reopening the same link reuses the copy, whose flag is now off: it does not run again.
     page.reload()
-    page.locator(".jp-nblaunch-label").wait_for(state="visible")
+    page.locator(".jp-nblaunch-label").filter(has_text=f"label={ui}").first.wait_for()
     page.wait_for_timeout(4000)
     assert runs.read_text() == "run\n"
 
@@ -370,7 +371,7 @@ def test_bridge_ignores_an_origin_that_is_not_allowed(browser, lab, other_host_p
     src = quote(lab.url + location.lstrip("/"), safe="")
     page.goto(f"http://127.0.0.1:{other_host_port}/host.html?src={src}")
     frame = page.frame_locator("#nb")
-    frame.locator(".jp-nblaunch-label").wait_for(state="visible")
+    frame.locator(".jp-nblaunch-label").filter(has_text="image_id=99,").wait_for()
     copy = _only_copy(lab, 99)
     _edit_last_cell(frame, "  # must-not-be-saved")
     before = (copy.stat().st_mtime_ns, copy.read_text())
