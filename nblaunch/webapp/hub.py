@@ -186,6 +186,12 @@ _KINDS: tuple[tuple[tuple[str, ...], HubProblem], ...] = (
         "The notebook is not in your Jupyter server (it may have been renamed or deleted).", 404)),
 )  # fmt: skip
 
+SERVICE_MISSING = HubProblem(
+    "service-unavailable", "The notebook service is not available",
+    "JupyterHub is up, but its nblaunch service does not answer (it may still be starting). "
+    "Try again in a minute.", 503,
+)  # fmt: skip
+
 GENERIC = HubProblem(
     "hub-error", "JupyterHub refused the request",
     "JupyterHub answered with an error. Try again; if it keeps happening, contact the "
@@ -199,6 +205,10 @@ def describe(exc: BaseException) -> HubProblem:
     >>> describe(ConnectionRefusedError()).code
     'hub-unreachable'
     """
+    if getattr(exc, "status_code", None) == 404 and not getattr(exc, "code", None):
+        # A 404 without the service's error body: the proxy has no route to the service yet.
+        log.warning("Hub call failed (service missing): %r", exc)
+        return SERVICE_MISSING
     names = [cls.__name__.lower() for cls in type(exc).__mro__]
     names.append(str(getattr(exc, "code", "")).lower())
     if isinstance(exc, ConnectionError | TimeoutError | OSError):

@@ -71,3 +71,12 @@ def test_open_with_the_hub_down_is_a_clear_page(tmp_path: Path, login: Callable[
         answer = web.post("/items/1/save", json=body, headers=headers)
         assert answer.status_code == 503 and answer.json()["code"] == "hub-unreachable"
     app.state.engine.dispose()
+
+
+def test_a_404_without_a_service_body_means_the_service_is_not_there() -> None:
+    request = httpx.Request("GET", "http://h/services/nblaunch/api/templates")
+    response = httpx.Response(404, request=request, text="<html>404</html>")
+    error = client_errors.APIError("Nothing at ...", request=request, response=response)
+    problem = describe(error)
+    assert (problem.code, problem.status) == ("service-unavailable", 503)
+    assert "still be starting" in problem.message
