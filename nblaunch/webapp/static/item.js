@@ -104,7 +104,16 @@ saveButton.addEventListener("click", async () => {
   }
 });
 
-runButton.addEventListener("click", () => handle && handle.runAll());
+runButton.addEventListener("click", async () => {
+  if (!handle) return;
+  say("Running all cells…");
+  try {
+    await handle.runAll();
+    say("All cells ran. Save to keep the results.");
+  } catch (error) {
+    say(`Run failed: ${(error && (error.reason || error.message)) || "unknown reason"}`, "error");
+  }
+});
 
 for (const button of document.querySelectorAll("[data-analyze-template]")) {
   button.addEventListener("click", () => analyze({ template: button.dataset.analyzeTemplate }));
