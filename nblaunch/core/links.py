@@ -12,7 +12,14 @@ import json
 from urllib.parse import quote
 
 from .errors import ControlValueError
-from .query import ACCIDENTAL, ACCIDENTAL_PREFIXES, CONTROLS, PARAM_PREFIX, PARAMS_JSON
+from .query import (
+    ACCIDENTAL,
+    ACCIDENTAL_PREFIXES,
+    CONTROLS,
+    PARAM_PREFIX,
+    PARAMS_JSON,
+    SERVER_NAME,
+)
 from .translators import check_value
 
 TARGETS = ("hub", "server", "binder")
@@ -79,6 +86,9 @@ def build_query(
             allowed = CONTROLS[name]
             if allowed is not None and option not in allowed:
                 raise ControlValueError(f"{name}={option!r} is not one of {', '.join(allowed)}.")
+            if name == "server" and not SERVER_NAME.match(option):
+                # parse_query would refuse it when the link is opened; refuse it when built.
+                raise ControlValueError(f"server={option!r} is not a valid server name.")
             pairs.append((name, option))
     if autorun:
         pairs.append(("autorun", "1"))
