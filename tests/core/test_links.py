@@ -86,7 +86,7 @@ def test_controls(options: dict[str, object], query: str) -> None:
 @pytest.mark.parametrize(
     ("options", "error"),
     [({"ui": "desktop"}, ControlValueError), ({"copy": "x"}, ControlValueError),
-     ({"target": "colab"}, ControlValueError)],
+     ({"server": "Bad Name"}, ControlValueError), ({"target": "colab"}, ControlValueError)],
 )  # fmt: skip
 def test_bad_options(options: dict[str, str], error: type[Exception]) -> None:
     with pytest.raises(error):

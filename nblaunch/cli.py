@@ -1,0 +1,74 @@
+"""``nblaunch``: the console script, thin subcommands over ``nblaunch.core``.
+
+    nblaunch inspect NOTEBOOK [--json]
+    nblaunch inject NOTEBOOK (--query 'a=1&b=x' | -p NAME VALUE ...) -o OUT
+    nblaunch link [--target hub|server|binder] BASE TEMPLATE [-p NAME VALUE ...] [--autorun]
+
+Subcommands live in ``nblaunch/commands/`` (see its docstring to add one). Any bad input ends
+with exit code 2 and one line on stderr that names the problem, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from ._version import __version__
+from .commands import load
+from .core import NBLaunchError
+
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """The command line itself is wrong (an unknown option, a missing argument)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    # argparse prints the usage and exits on its own; we want the one-line error of every command.
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``nblaunch`` parser with one subparser per registered command.
+
+    >>> build_parser().parse_args(["inspect", "t.ipynb"]).command
+    'inspect'
+    """
+    parser = _Parser(
+        prog="nblaunch",
+        description="Send a person from a web page into a ready, parameterized notebook.",
+    )
+    parser.add_argument("--version", action="version", version=f"nblaunch {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, command in load().items():
+        sub = subparsers.add_parser(name, help=command.help, description=command.help)
+        command.arguments(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``nblaunch`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit code.
+
+    >>> main(["link", "https://hub.example.org", "t.ipynb", "-p", "n", "1"])
+    https://hub.example.org/services/nblaunch/open/t.ipynb?n=1
+    0
+    """
+    try:
+        args = build_parser().parse_args(argv)
+        return load()[args.command].run(args)
+    except UsageError as err:
+        return _fail(str(err))
+    except NBLaunchError as err:
+        return _fail(f"nblaunch: {err.message}")
+    except OSError as err:
+        where = f" {err.filename}" if err.filename else ""
+        return _fail(f"nblaunch: cannot use{where}: {err.strerror or err}")
+
+
+def _fail(message: str) -> int:
+    print(" ".join(message.splitlines()), file=sys.stderr)  # one line, whatever the message holds
+    return EXIT_BAD_INPUT

@@ -1,0 +1,46 @@
+"""``nblaunch link``: print a launch link for the hub service, a Jupyter server or Binder."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..core import CONTROLS, build_link
+from ..core.links import TARGETS
+from . import command
+from .notebooks import read_notebook, typed_values
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--target", choices=TARGETS, default="hub",
+        help="hub: BASE is the Hub's URL; server: a Jupyter server's URL (or the Hub's "
+        "/hub/user-redirect); binder: a Binder launch URL (https://mybinder.org/v2/gh/o/r/HEAD)",
+    )  # fmt: skip
+    parser.add_argument("base", metavar="BASE", help="the URL the link starts with")
+    parser.add_argument("template", metavar="TEMPLATE", help="the template's name or path")
+    parser.add_argument(
+        "-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"), dest="pairs",
+        help="a parameter: JSON (1, true, [1,2]) or else text; repeat a NAME for a list",
+    )  # fmt: skip
+    parser.add_argument(
+        "--notebook", metavar="NOTEBOOK", help="type the values against this notebook's parameters"
+    )
+    parser.add_argument("--autorun", action="store_true", help="ask to run all cells on opening")
+    for name in ("ui", "copy"):
+        parser.add_argument(f"--{name}", choices=CONTROLS[name], help=f"the {name} control")
+    parser.add_argument("--server", metavar="NAME", help="a JupyterHub named server")
+
+
+@command("link", help="Print a launch link.", arguments=_arguments)
+def link(args: argparse.Namespace) -> int:
+    url = build_link(
+        args.base, args.template, _values(args), autorun=args.autorun, ui=args.ui,
+        copy=args.copy, server=args.server, target=args.target,
+    )  # fmt: skip
+    print(url)
+    return 0
+
+
+def _values(args: argparse.Namespace) -> dict[str, object]:
+    nb = read_notebook(args.notebook) if args.notebook else None
+    return typed_values(nb, query=None, pairs=args.pairs)[0]
