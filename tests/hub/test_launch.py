@@ -58,7 +58,7 @@ def test_not_logged_in_login_back_with_every_parameter_then_spawn_copy_and_lab(h
     assert landing.status_code == 302
     location = landing.headers["location"]
     assert re.match(
-        r"^/user/alice/lab/tree/nblaunch/stats-n-5-label-hello-world-\w+\.ipynb$", location
+        r"^/user/alice/lab/tree/nblaunch/stats-label-hello-world-n-5-\w+\.ipynb$", location
     )
     copy = copy_in(hub, "alice", location)
     injected = [c for c in copy["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
