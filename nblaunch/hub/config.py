@@ -128,28 +128,15 @@ def configure(
     ('nblaunch', 'TicketAuthenticator')
     """
     origins = check_origins(embed_origins)
-    port = service_port or _free_port()
-    env = {"NBLAUNCH_PROXY_URL": _public_origin(c, proxy_url)}
-    env["NBLAUNCH_EMBED_ORIGINS"] = ",".join(origins)
-    for key, value in (
-        ("NBLAUNCH_TEMPLATES_DIR", templates_dir),
-        ("NBLAUNCH_DEFAULT_UI", default_ui),
-        ("NBLAUNCH_AUTORUN", autorun),
-        ("NBLAUNCH_OUTPUT_DIR", output_dir),
-    ):
-        if value is not None:
-            env[key] = os.fspath(value)
-    service = {
-        "name": SERVICE_NAME,
-        "url": f"http://127.0.0.1:{port}",
-        "command": [sys.executable, "-m", "nblaunch.hub.service"],
-        "environment": env,
-        "oauth_no_confirm": True,
-        "display": True,
+    env = {
+        "NBLAUNCH_PROXY_URL": _public_origin(c, proxy_url),
+        "NBLAUNCH_EMBED_ORIGINS": ",".join(origins),
+        "NBLAUNCH_TEMPLATES_DIR": templates_dir,
+        "NBLAUNCH_DEFAULT_UI": default_ui,
+        "NBLAUNCH_AUTORUN": autorun,
+        "NBLAUNCH_OUTPUT_DIR": output_dir,
     }
-    if service_api_token:
-        # Otherwise the Hub makes one and hands it to the service's process in its environment.
-        service["api_token"] = service_api_token
+    service = _service(env, service_port or _free_port(), service_api_token)
     services = [s for s in _get(c.JupyterHub, "services", []) if s.get("name") != SERVICE_NAME]
     services.append(service)
     _add_role(c, {"name": SERVICE_ROLE, "scopes": list(SERVICE_SCOPES), "services": [SERVICE_NAME]})
@@ -166,6 +153,21 @@ def configure(
     _configure_spawner(c, origins, fast_spawner, allow_root)
     if ticket_secret is not None:
         _configure_tickets(c, ticket_secret, host_url, passwords)
+
+
+def _service(env: dict[str, Any], port: int, token: str | None) -> dict[str, Any]:
+    service: dict[str, Any] = {
+        "name": SERVICE_NAME,
+        "url": f"http://127.0.0.1:{port}",
+        "command": [sys.executable, "-m", "nblaunch.hub.service"],
+        "environment": {k: os.fspath(v) for k, v in env.items() if v is not None},
+        "oauth_no_confirm": True,
+        "display": True,
+    }
+    if token:
+        # Otherwise the Hub makes one and hands it to the service's process in its environment.
+        service["api_token"] = token
+    return service
 
 
 def _register_host(c: Any, services: list[dict[str, Any]], token: str) -> list[dict[str, Any]]:
