@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 CACHE := .cache
 CHP := $(CACHE)/node/node_modules/.bin/configurable-http-proxy
 INSTALLED := $(VENV)/.installed
-LAB_SOURCES := $(wildcard labextension/src/*) labextension/package.json labextension/tsconfig.json
+LAB_SOURCES := $(wildcard labextension/src/* labextension/style/*) labextension/package.json \
+	labextension/tsconfig.json labextension/yarn.lock
 
 export PATH := $(CURDIR)/$(BIN):$(CURDIR)/$(CACHE)/node/node_modules/.bin:$(PATH)
 export NBLAUNCH_CHP := $(CURDIR)/$(CHP)

@@ -42,7 +42,7 @@ from .errors import (
 )
 from .inject import META_KEY, inject, injected_source, provenance, sources_hash
 from .launch import LaunchPlan, load_notebook, plan_launch, render_copy
-from .links import build_link, build_query, encode_value
+from .links import build_link, build_query, encode_name, encode_value
 from .parameters import Parameter, kernel_language, notebook_parameters
 from .paths import safe_path
 from .query import CONTROLS, Controls, LaunchRequest, parse_query
@@ -86,6 +86,7 @@ __all__ = [
     "convert_text",
     "copy_action",
     "copy_name",
+    "encode_name",
     "encode_value",
     "inject",
     "injected_source",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import posixpath
-from urllib.parse import unquote
 
 from .errors import UnsafePathError
 
@@ -14,7 +13,9 @@ def safe_path(path: str, *, allow_hidden: bool = False) -> str:
     >>> safe_path("/stats//image-stats.ipynb")
     'stats/image-stats.ipynb'
     """
-    text = unquote(path) if "%" in path else path
+    # The web frameworks have already percent-decoded the path once; decoding again would make
+    # a file named "a%20b.ipynb" unreachable.
+    text = path
     if "\\" in text or "\0" in text:
         raise UnsafePathError(f"{path!r} is not a valid notebook path.", path=path)
     parts = [p for p in text.split("/") if p not in ("", ".")]

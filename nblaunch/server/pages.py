@@ -12,8 +12,7 @@ from urllib.parse import quote
 from jinja2 import Environment
 from jupyter_server.utils import url_path_join
 
-from ..core import NBLaunchError, Parameter, QueryError, encode_value, parse_query
-from ..core.links import encode_name
+from ..core import NBLaunchError, Parameter, QueryError, encode_name, encode_value, parse_query
 
 
 def _shown(value: Any, fallback: str) -> str:

@@ -13,7 +13,9 @@ from nblaunch.core import UnsafePathError, safe_path
         ("a.ipynb", "a.ipynb"),
         ("/stats//image-stats.ipynb", "stats/image-stats.ipynb"),
         ("./a/./b.ipynb", "a/b.ipynb"),
-        ("my%20dir/a.ipynb", "my dir/a.ipynb"),
+        # Already decoded by the web framework: a literal "%" stays literal (no second decoding).
+        ("my%20dir/a.ipynb", "my%20dir/a.ipynb"),
+        ("%2e%2e/x", "%2e%2e/x"),
         ("a..b.ipynb", "a..b.ipynb"),
     ],
 )
@@ -23,8 +25,8 @@ def test_safe(path: str, normal: str) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["", "/", "..", "../etc/passwd", "a/../../b", "%2e%2e/x", "a\\..\\b", "a\0b", ".git/config",
-     "a/.hidden.ipynb", "%2Essh/id"],
+    ["", "/", "..", "../etc/passwd", "a/../../b", "a\\..\\b", "a\0b", ".git/config",
+     "a/.hidden.ipynb"],
 )  # fmt: skip
 def test_unsafe(path: str) -> None:
     with pytest.raises(UnsafePathError) as info:
