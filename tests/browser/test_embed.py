@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pytest
 
@@ -142,6 +142,8 @@ def _handler(host: Host) -> type[BaseHTTPRequestHandler]:
             query = {k: v[0] for k, v in parse_qs(parts.query).items()}
             user = query["user"]
             src = host.client.launch_url(user, "stats", {"n": int(query.get("n", "5"))})
+            if "path" in query:  # straight to a notebook of a user already logged in
+                src = f"{host.client.hub_url}user/{user}/doc/tree/{query['path']}"
             options = {
                 "src": src,
                 "origin": host.hub_origin,
@@ -299,7 +301,8 @@ def test_save_after_the_server_stopped_is_refused_clearly(
     page.click("#save")
     page.wait_for_function("document.getElementById('status').textContent === 'Saved'")
     kept = _wait_versions(listed, "em-stop", 1)
-    assert embed_hub.admin("DELETE", "users/em-stop/server").status_code in (202, 204)
+    stop = embed_hub.admin("DELETE", "users/em-stop/server", timeout=60)
+    assert stop.status_code in (202, 204)
     deadline = time.monotonic() + 30
     while embed_hub.servers("em-stop"):
         assert time.monotonic() < deadline, "the server did not stop"
@@ -342,18 +345,28 @@ def test_the_bridge_ignores_an_unlisted_origin(
     # Another 127.0.0.1 port is the same site but not listed. The browser is made to drop the
     # CSP here, so that the Lab plugin's own origin check is what is tested: it must not answer.
     unlisted = hosts[1]
-    context.route(embed_hub.url + "**", _strip_csp)
-    _open(page, unlisted, "em-other", ready=60000)
+    assert unlisted.client is not None
+    page.goto(unlisted.client.launch_url("em-other", "stats", {"n": 6}))
+    page.wait_for_url("**/user/em-other/doc/tree/**", timeout=90_000)
+    path = unquote(urlsplit(page.url).path.split("/doc/tree/", 1)[1])
+    before = (embed_hub.home("em-other") / path).read_text()
+    # The login cookies are set; the frame goes straight to the notebook (no redirects, which
+    # a routed response could not carry with their cookies).
+    context.route(embed_hub.url + "user/**", _strip_csp)
+    page.goto(f"{unlisted.url}/embed?user=em-other&path={quote(path)}&ready=60000")
     frame = page.frame_locator("#nb iframe")
     frame.locator(".jp-Notebook .jp-Cell .cm-content").first.wait_for(timeout=90_000)
+    # The plugin is there and knows its one listed origin, which this page is not.
+    lab = page.locator("#nb iframe").element_handle().content_frame()
+    config = lab.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent)")
+    assert json.loads(config["nblaunchAllowedOrigins"]) == [hosts[0].url]
     _edit_last_cell(frame, "  # must-not-be-saved")
     page.click("#save")
     page.wait_for_timeout(3000)
     assert page.evaluate("window.nb.isReady") is False
     assert page.inner_text("#status").startswith("Save failed")
     assert unlisted.versions("em-other") == []
-    copies = list((embed_hub.home("em-other") / "nblaunch").glob("*.ipynb"))
-    assert copies and all("must-not-be-saved" not in c.read_text() for c in copies)
+    assert (embed_hub.home("em-other") / path).read_text() == before
 
 
 def _strip_csp(route: Any) -> None:

@@ -112,7 +112,7 @@ def test_missing_notebook(client: NBLaunchClient, running: Callable[..., str]) -
 
 def test_server_not_running(hub: Any, client: NBLaunchClient, running: Callable[..., str]) -> None:
     path = running("cl-stopped")
-    response = hub.admin("DELETE", "users/cl-stopped/server")
+    response = hub.admin("DELETE", "users/cl-stopped/server", timeout=60)
     assert response.status_code in (202, 204)
     _wait_stopped(hub, "cl-stopped")
     with pytest.raises(ServerNotRunningError) as caught:
