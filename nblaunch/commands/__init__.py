@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 #: Modules of ``nblaunch.commands`` whose commands ``nblaunch`` offers, in --help order.
-MODULES = ("notebooks", "links")
+MODULES = ("notebooks", "links", "demo")
 
 Arguments = Callable[[argparse.ArgumentParser], None]
 Run = Callable[[argparse.Namespace], int]
