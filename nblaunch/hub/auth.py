@@ -66,6 +66,8 @@ class TicketLoginHandler(LoginHandler):
             self.set_session_cookie()
         # The service keeps its own login cookie; drop it so it asks the Hub who this is again.
         self.clear_cookie(SERVICE_COOKIE, path=url_path_join(self.base_url, "services/nblaunch/"))
+        # The same cookie when the Hub uses __Host- prefixed cookies (path / and secure only).
+        self.clear_cookie("__Host-" + SERVICE_COOKIE, path="/", secure=True)
         user = await self.login_user({"username": ticket.username, "ticket": ticket})
         if user is None:
             self.set_status(403)
