@@ -174,14 +174,18 @@ def start(name: str, argv: list[str], *, cwd: Path, env: dict[str, str], log_dir
     return Child(name, process, log_path)
 
 
-def wait_http(child: Child, url: str, *, timeout: float = 60.0) -> None:
-    """Wait until ``url`` answers below 500, or raise ``DemoError`` with the log's last lines."""
+def wait_http(child: Child, url: str, *, timeout: float = 60.0, routed: bool = False) -> None:
+    """Wait until ``url`` answers below 500, or raise ``DemoError`` with the log's last lines.
+
+    ``routed``: a 404 does not count either (the proxy answers 404 until the route exists).
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if child.process.poll() is not None:
             break
         try:
-            if httpx.get(url, timeout=2.0).status_code < 500:
+            status = httpx.get(url, timeout=2.0).status_code
+            if status < 500 and not (routed and status == 404):
                 return
         except httpx.HTTPError:
             pass
@@ -276,7 +280,7 @@ def start_all(options: DemoOptions, children: list[Child], step: object = None) 
     children.append(hub)
     wait_http(hub, f"{options.hub_url}/hub/api/", timeout=120)
     report("Waiting for the nblaunch service")
-    wait_http(hub, f"{options.hub_url}/services/nblaunch/api/templates", timeout=60)
+    wait_http(hub, f"{options.hub_url}/services/nblaunch/api/templates", timeout=60, routed=True)
     return passwords
 
 
