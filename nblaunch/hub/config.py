@@ -93,8 +93,9 @@ def _spawner_args(c: Any, origins: list[str], allow_root: bool) -> list[str]:
     # A Python literal, not JSON: the server reads this option with ast.literal_eval.
     settings = {"headers": {CSP: frame_ancestors(origins)}}
     args.append(f"--ServerApp.tornado_settings={settings!r}")
-    if origins:
-        args.append(f"--NBLaunchExtension.allowed_origins={origins!r}")
+    # traitlets reads a list option from the command line as one flag per item; a list literal
+    # would arrive as a single string and fail the extension's origin check.
+    args.extend(f"--NBLaunchExtension.allowed_origins={origin}" for origin in origins)
     return args
 
 

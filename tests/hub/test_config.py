@@ -12,6 +12,7 @@ from traitlets.config import Config
 from nblaunch.hub import SERVICE_SCOPES, configure
 from nblaunch.hub.auth import TicketAuthenticator
 from nblaunch.hub.spawner import FastLocalSpawner
+from nblaunch.server.extension import NBLaunchExtension
 
 # Everything the service may do. Adding a scope must be a deliberate change to this test.
 EXPECTED_SCOPES = {"read:servers", "start:servers", "access:servers"}
@@ -73,7 +74,11 @@ def test_frame_ancestors_exactly_the_origins_everywhere() -> None:
     # A Python literal (the server reads it with literal_eval); JSON `true` would break it.
     settings = ast.literal_eval(args["--ServerApp.tornado_settings"])
     assert settings["headers"]["Content-Security-Policy"] == policy
-    assert ast.literal_eval(args["--NBLaunchExtension.allowed_origins"]) == origins
+    # What the single-user server's extension really reads from those arguments.
+    flags = [a for a in c.Spawner.args if a.startswith("--NBLaunchExtension.")]
+    extension = NBLaunchExtension()
+    extension.parse_command_line(flags)
+    assert extension.allowed_origins == origins
     assert args["--ServerApp.allow_root"] == "True"
     assert c.Spawner.disable_user_config is True
 
