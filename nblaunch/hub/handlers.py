@@ -17,8 +17,8 @@ from tornado import web
 from tornado.iostream import StreamClosedError
 
 from ..core import NBLaunchError, QueryError, ServerStartError
+from ..core.forms import form_fields, hidden_controls
 from ..core.query import SERVER_NAME
-from ..server.pages import form_fields, hidden_controls
 from .catalog import Template
 from .hubapi import HubAPI
 from .launcher import HubLauncher
