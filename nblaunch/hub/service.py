@@ -8,6 +8,7 @@ a commented config file.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -48,6 +49,27 @@ def _slashed(prefix: str) -> str:
 
 def _env_list(name: str) -> list[str]:
     return [item for item in re.split(r"[\s,]+", os.environ.get(name, "")) if item]
+
+
+class EmbedStaticHandler(web.StaticFileHandler):
+    """Static files, readable as module scripts by the embedding origins (CORS), and no others."""
+
+    def initialize(
+        self,
+        path: str,
+        default_filename: str | None = None,
+        allowed_symlink_directory: str | list[str] | None = None,
+        origins: tuple[str, ...] = (),
+    ) -> None:
+        super().initialize(path, default_filename, allowed_symlink_directory)
+        self.origins = origins
+
+    def set_extra_headers(self, path: str) -> None:
+        # Not set_default_headers: tornado calls that before initialize() has set the origins.
+        origin = self.request.headers.get("Origin", "")
+        if origin in self.origins:
+            self.set_header("Access-Control-Allow-Origin", origin)
+            self.set_header("Vary", "Origin")
 
 
 class NBLaunchService(Application):
@@ -191,7 +213,11 @@ class NBLaunchService(Application):
         return web.Application(
             [
                 (rf"{p}oauth_callback", CallbackHandler, {"hub_auth": hub_auth}),
-                (rf"{p}static/(.*)", web.StaticFileHandler, {"path": static}),
+                (
+                    rf"{p}static/(.*)",
+                    EmbedStaticHandler,
+                    {"path": static, "origins": tuple(self.embed_origins)},
+                ),
                 (rf"{p}?", CatalogHandler, shared),
                 (rf"{p}open/([^/]+)", OpenHandler, shared),
                 (rf"{p}api/progress", ProgressHandler, shared),
@@ -200,8 +226,9 @@ class NBLaunchService(Application):
                 (rf"{p}api/users/([^/]+)/contents/(.+)", ContentsAPIHandler, shared),
                 (rf"{p}.*", NotFoundHandler, shared),
             ],
-            # Only HubOAuth's own cookies are signed with this; a new one per start is fine.
-            cookie_secret=os.urandom(32),
+            # Derived from the service's token, so a restarted or second replica of the service
+            # accepts the OAuth cookies the first one set (and they rotate with the token).
+            cookie_secret=hashlib.sha256(b"nblaunch-cookie-secret:" + token.encode()).digest(),
             login_url=hub_auth.login_url,
         )
 
