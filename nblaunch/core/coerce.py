@@ -51,7 +51,9 @@ def coerce(
     for name, value in request.json_params.items():
         raw.setdefault(name, value)
     for name, texts in request.dropped.items():
-        if name in declared:
+        # A declared name comes back, unless the link also gives it on purpose (build_link writes
+        # ``param_code=``, and an OAuth redirect may append ``code=`` to that very link).
+        if name in declared and name not in raw:
             raw[name] = texts
     values: dict[str, object] = {}
     problems: list[ParameterError] = []

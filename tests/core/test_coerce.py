@@ -204,6 +204,12 @@ def test_dropped_names_come_back_when_declared() -> None:
     assert coerce(request, []) == {"n": 1}
 
 
+def test_a_deliberate_form_beats_an_accidental_one() -> None:
+    request = parse_query("param_code=mine&code=appended-by-oauth")
+    assert coerce(request, [P("code", "str")]) == {"code": "mine"}
+    assert request.notes  # the appended one is still reported as ignored
+
+
 def test_deep_json_is_a_type_error_not_a_crash() -> None:
     problem = _problem("l=" + "[" * 2000 + "]" * 2000, [P("l", "list")])
     assert isinstance(problem, ParameterTypeError)
