@@ -143,7 +143,21 @@ TYPED = st.one_of(
     st.tuples(st.just("list"), st.lists(values, max_size=4)),
     st.tuples(st.just("dict"), st.dictionaries(texts, values, max_size=4)),
     st.tuples(st.just("any"), values),  # a None default: any JSON value, or text
+    st.tuples(st.just("int?"), st.none() | st.integers()),  # Optional[int] = None
+    st.tuples(st.just("str?"), st.none() | texts),
+    st.tuples(st.just("list[int]"), st.lists(st.integers(), max_size=4)),  # default [1]
+    st.tuples(st.just("list[str]"), st.lists(texts, max_size=4)),  # default ["a"]
 )
+DEFAULTS: dict[str, object] = {"list[int]": [1], "list[str]": ["a"]}
+
+
+def _declared(name: str, kind: str) -> Parameter:
+    """What a notebook declares for ``kind`` (``int?``: ``x: Optional[int] = None``)."""
+    if kind.endswith("?") or kind == "any":
+        return Parameter(name, kind.rstrip("?"), None, "None", nullable=True)
+    base = kind.split("[")[0]
+    default = DEFAULTS.get(kind)
+    return Parameter(name, base, default, repr(default))
 
 
 def _round_trip(values_: dict[str, object], parameters: list[Parameter], target: str) -> object:
@@ -161,10 +175,7 @@ def _round_trip(values_: dict[str, object], parameters: list[Parameter], target:
     st.sampled_from(["hub", "server", "binder"]),
 )
 def test_typed_values_survive_a_link(typed: dict[str, tuple[str, object]], target: str) -> None:
-    parameters = [
-        Parameter(name, kind, None, "None", nullable=kind == "any")
-        for name, (kind, _) in typed.items()
-    ]
+    parameters = [_declared(name, kind) for name, (kind, _) in typed.items()]
     given_values = {name: value for name, (_, value) in typed.items()}
     assert same(_round_trip(given_values, parameters, target), given_values)
 
