@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import doctest
+import importlib
 import json
 import subprocess
 import sys
@@ -13,7 +15,7 @@ import nbformat
 import pytest
 
 from nblaunch.cli import main
-from nblaunch.commands import COMMANDS, command
+from nblaunch.commands import COMMANDS, MODULES, command
 from nblaunch.core import META_KEY, injected_source
 
 Make = Callable[..., nbformat.NotebookNode]
@@ -248,3 +250,9 @@ def test_python_dash_m(template: Path, tmp_path: Path) -> None:
                          capture_output=True, text=True)  # fmt: skip
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("module", ["nblaunch.cli", "nblaunch.commands", *[
+    f"nblaunch.commands.{name}" for name in MODULES]])  # fmt: skip
+def test_doctests(module: str) -> None:
+    assert doctest.testmod(importlib.import_module(module)).failed == 0
