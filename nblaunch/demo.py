@@ -53,6 +53,11 @@ class DemoOptions:
     def app_url(self) -> str:
         return f"http://{self.ip}:{self.app_port}"
 
+    @property
+    def ports(self) -> tuple[int, ...]:
+        """Every port the demo listens on: the app, the Hub, the proxy's API, the Hub's own."""
+        return (self.app_port, self.hub_port, self.hub_port + 1, self.hub_port + 81)
+
 
 def find_proxy() -> str:
     """The Node ``configurable-http-proxy`` executable: ``$NBLAUNCH_CHP``, the project's, or PATH.
@@ -118,6 +123,9 @@ c.JupyterHub.hub_port = {options.hub_port + 81}
 c.JupyterHub.db_url = {"sqlite:///" + str(data / "hub" / "jupyterhub.sqlite")!r}
 c.JupyterHub.cookie_secret_file = {str(data / "hub" / "jupyterhub_cookie_secret")!r}
 c.ConfigurableHTTPProxy.command = [{find_proxy()!r}]
+# JupyterHub's default proxy API port is a fixed 8001, whatever the Hub's port: follow the Hub's,
+# so that two demos (or a demo and a test Hub) can run side by side.
+c.ConfigurableHTTPProxy.api_url = {f"http://127.0.0.1:{options.hub_port + 1}"!r}
 c.ConfigurableHTTPProxy.pid_file = {str(data / "hub" / "proxy.pid")!r}
 # Users are vouched for by the application's tickets, or log in with the demo passwords.
 c.Authenticator.allow_all = True
@@ -241,7 +249,7 @@ def _credentials(options: DemoOptions) -> dict[str, str]:
 def start_all(options: DemoOptions, children: list[Child], step: object = None) -> dict[str, str]:
     """Start the application, then the Hub (which starts the service); return the credentials."""
     report = step if callable(step) else (lambda _message: None)
-    for port in (options.app_port, options.hub_port):
+    for port in options.ports:
         check_port_free(options.ip, port)
     secrets_ = demo_secrets(options.data_dir)
     data = options.data_dir.resolve()
