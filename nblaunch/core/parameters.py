@@ -214,8 +214,9 @@ def _line_comments(source: str) -> dict[int, str]:
 def _simple_parameters(source: str, read: Any, pattern: str) -> list[Parameter]:
     assignment = re.compile(pattern)
     found: dict[str, Parameter] = {}
-    for line in source.splitlines():
-        code, _, comment = _split_comment(line)
+    # Only \n ends a line in R and Julia; splitlines() would also cut at U+2028 or U+0085 in text.
+    for line in source.split("\n"):
+        code, _, comment = _split_comment(line.removesuffix("\r"))
         match = assignment.match(code)
         if not match:
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import string
 
 from hypothesis import settings
@@ -71,5 +72,6 @@ def same(a: object, b: object) -> bool:
     return a == b
 
 
-#: Fast enough for every run of the suite, thorough enough to find escaping bugs.
-PROPERTY = settings(max_examples=200, deadline=None)
+#: Fast enough for every run of the suite, thorough enough to find escaping bugs. For a longer
+#: hunt: ``NBLAUNCH_EXAMPLES=5000 .venv/bin/python -m pytest tests/core``.
+PROPERTY = settings(max_examples=int(os.environ.get("NBLAUNCH_EXAMPLES", "200")), deadline=None)

@@ -6,9 +6,13 @@ from collections.abc import Callable
 
 import nbformat
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from nblaunch.core import Parameter, kernel_language, notebook_parameters
+from nblaunch.core import Parameter, inject, injected_source, kernel_language, notebook_parameters
 from nblaunch.core.parameters import parameters_cell, python_parameters, value_type
+
+from .strategies import PROPERTY, names, same, values
 
 Make = Callable[..., nbformat.NotebookNode]
 
@@ -218,3 +222,41 @@ def test_to_json() -> None:
 )  # fmt: skip
 def test_value_type(value: object, kind: str) -> None:
     assert value_type(value) == kind
+
+
+# Property: what inject writes, notebook_parameters reads back (the injected cell as a template's
+# parameters cell), in every language.
+
+
+def _r_safe(value: object) -> bool:
+    if isinstance(value, str):
+        return "\0" not in value
+    if isinstance(value, list):
+        return all(_r_safe(v) for v in value)
+    if isinstance(value, dict):
+        return "" not in value and all(_r_safe(k) and _r_safe(v) for k, v in value.items())
+    return True
+
+
+def _r_shape(value: object) -> object:
+    if isinstance(value, list):
+        return [_r_shape(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _r_shape(v) for k, v in value.items()}
+    return value
+
+
+@PROPERTY
+@given(st.sampled_from(["python", "r", "julia"]), st.data())
+def test_injected_values_read_back_as_defaults(language: str, data: st.DataObject) -> None:
+    strategy = values.filter(_r_safe) if language == "r" else values
+    params = data.draw(st.dictionaries(names(language), strategy, max_size=4))
+    spec = {"name": language, "display_name": language, "language": language}
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": spec})
+    nb.cells.append(nbformat.v4.new_code_cell("", metadata={"tags": ["parameters"]}))
+    source = injected_source(inject(nb, params)) or ""
+    template = nbformat.v4.new_notebook(metadata={"kernelspec": spec})
+    template.cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": ["parameters"]}))
+    found = {p.name: p.default for p in notebook_parameters(template)}
+    assert found.keys() == params.keys()
+    assert all(same(found[n], _r_shape(params[n])) for n in params), (source, found)
