@@ -161,6 +161,7 @@ BAD = [
     (["inject", "{nb}", "--query", "image_id=1&param_image_id=2", "-o", "{out}"], "twice"),
     (["inject", "{nb}", "--query", "ui=desktop", "-o", "{out}"], "ui='desktop'"),
     (["inject", "{nb}", "--query", "image_id=1", "-o", "{tmp}/no/such/dir.ipynb"], "No such file"),
+    (["inject", "{nb}", "--query", "image_id=1", "-o", "{dir}"], "Is a directory"),
     (["inject", "{r}", "-p", "_x", "1", "-o", "{out}"], "'_x' cannot be a parameter name in r"),
     (["inject", "{ps}", "-p", "x", "1", "-o", "{out}"], "cannot take parameters safely"),
     (["inject", "{nb}", "-p", "image_id", "1"], "required: -o/--output"),
