@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -36,6 +37,19 @@ class BaseClient:
     def hub_url(self) -> str:
         """The Hub's base URL, with its path prefix and one trailing slash."""
         return self.api.hub_url
+
+    @property
+    def hub_origin(self) -> str:
+        """The Hub's origin (``scheme://host:port``), the ``origin`` for ``nblaunch-embed.js``.
+
+        With per-user subdomains (``subdomain_host``) the notebook's origin is the user's
+        subdomain instead: pass that one to the script.
+
+        >>> BaseClient("http://127.0.0.1:8000/jhub/", "host-token", "k").hub_origin
+        'http://127.0.0.1:8000'
+        """
+        parts = urlsplit(self.api.hub_url)
+        return f"{parts.scheme}://{parts.netloc}"
 
     def __repr__(self) -> str:  # never show the token or the secret
         return f"{type(self).__name__}({self.api.hub_url!r})"
