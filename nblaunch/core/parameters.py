@@ -31,6 +31,14 @@ _ANNOTATION_TYPES = {
     "dict": "dict",
     "Dict": "dict",
 }
+# Names of the usual kernels (IPython, IRkernel, IJulia), for notebooks whose metadata names the
+# kernel but not its language. Exact patterns: ``iruby`` must not pass for R, whose strings leave
+# Ruby's ``#{...}`` open.
+_KERNEL_NAMES = {
+    "python": re.compile(r"^i?python[\d.]*$"),
+    "r": re.compile(r"^ir$"),
+    "julia": re.compile(r"^julia(?:-[\d.]+)?$"),
+}
 _HEADER = re.compile(r"^\s*#\s*parameters\s*$", re.IGNORECASE)
 _TYPE_COMMENT = re.compile(r"^type:\s*(?P<type>\S+)\s*(?P<help>.*)$")
 
@@ -64,14 +72,25 @@ class Parameter:
 def kernel_language(nb: Any) -> str:
     """The notebook's kernel language, lowercased (``python`` when the notebook does not say).
 
+    Without a language in the metadata, the kernel's name decides (``ir`` is R, ``julia-1.10``
+    Julia); an unknown kernel name is returned as it is, so injection refuses it rather than
+    writing Python into, say, a bash notebook, where ``$(...)`` in a Python string would run.
+
     >>> kernel_language({"metadata": {"kernelspec": {"language": "R"}}})
     'r'
+    >>> kernel_language({"metadata": {"kernelspec": {"name": "bash", "display_name": "Bash"}}})
+    'bash'
     """
     meta = nb.get("metadata", {})
-    language = meta.get("kernelspec", {}).get("language") or meta.get("language_info", {}).get(
-        "name"
-    )
-    return str(language or "python").lower()
+    spec = meta.get("kernelspec", {})
+    language = spec.get("language") or meta.get("language_info", {}).get("name")
+    if language:
+        return str(language).lower()
+    name = str(spec.get("name") or "python").lower()
+    for known, pattern in _KERNEL_NAMES.items():
+        if pattern.match(name):
+            return known
+    return name
 
 
 def parameters_cell(nb: Any) -> Any | None:

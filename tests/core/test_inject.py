@@ -187,6 +187,13 @@ def test_r_keeps_unicode_as_text(notebook_factory: Make) -> None:
     assert source == '# Parameters\ns = "café"\n'
 
 
+def test_a_kernel_named_but_not_described_is_not_taken_for_python(notebook_factory: Make) -> None:
+    nb = notebook_factory("x = 1")
+    nb.metadata.kernelspec = {"name": "bash", "display_name": "Bash"}
+    with pytest.raises(UnsupportedLanguageError):
+        inject(nb, {"x": "$(id)"})
+
+
 @pytest.mark.parametrize("language", ["powershell", "scala", "bash", "matlab"])
 def test_unsupported_language_is_refused(notebook_factory: Make, language: str) -> None:
     nb = notebook_factory("x = 1")

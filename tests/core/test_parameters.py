@@ -193,6 +193,12 @@ def test_r_and_julia_help_and_nullability(notebook_factory: Make, language: str)
         ({"kernelspec": {"language": "R"}}, "r"),
         ({"language_info": {"name": "Julia"}}, "julia"),
         ({"kernelspec": {"language": ""}, "language_info": {"name": "python"}}, "python"),
+        ({"kernelspec": {"name": "python3", "display_name": "P"}}, "python"),
+        ({"kernelspec": {"name": "ir", "display_name": "R"}}, "r"),
+        ({"kernelspec": {"name": "julia-1.10", "display_name": "J"}}, "julia"),
+        ({"kernelspec": {"name": "bash", "display_name": "Bash"}}, "bash"),  # refused by inject
+        ({"kernelspec": {"name": "iruby", "display_name": "Ruby"}}, "iruby"),  # not R
+        ({"kernelspec": {"name": "python2", "display_name": "P"}}, "python"),
     ],
 )
 def test_kernel_language(metadata: dict[str, object], language: str) -> None:
