@@ -121,6 +121,10 @@ def parse_query(raw: str) -> LaunchRequest:
         if name == PARAMS_JSON:
             for key, item in _json_object(value).items():
                 _claim(forms, key, "params")
+                if key in request.json_params:  # two params= blobs: neither silently wins
+                    raise DuplicateParameterError(
+                        f"Parameter {key!r} is given twice in 'params'; keep one of them.", name=key
+                    )
                 request.json_params[key] = item
         elif name.startswith(PARAM_PREFIX) and len(name) > len(PARAM_PREFIX):
             key = name[len(PARAM_PREFIX) :]

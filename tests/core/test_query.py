@@ -93,6 +93,10 @@ def test_bad_control_values(raw: str) -> None:
     assert raw.split("=")[0] in info.value.message
 
 
+def test_two_params_blobs_with_different_names_add_up() -> None:
+    assert parse_query('params={"a":1}&params={"b":2}').json_params == {"a": 1, "b": 2}
+
+
 def test_params_json_adds_parameters() -> None:
     request = parse_query('params={"IMAGE_ID":2959331,"tags":["a"]}&n=1')
     assert request.json_params == {"IMAGE_ID": 2959331, "tags": ["a"]}
@@ -123,6 +127,7 @@ def test_params_must_be_a_json_object(raw: str) -> None:
         ("param_x=2&x=1", "x"),
         ('x=1&params={"x":2}', "x"),
         ('params={"ui":"dark"}&param_ui=light', "ui"),
+        ('params={"x":1}&params={"x":2}', "x"),
     ],
 )
 def test_the_same_name_in_two_forms_is_an_error(raw: str, name: str) -> None:
