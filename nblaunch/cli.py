@@ -12,6 +12,7 @@ with exit code 2 and one line on stderr that names the problem, never a tracebac
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -65,6 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(err))
     except NBLaunchError as err:
         return _fail(f"nblaunch: {err.message}")
+    except BrokenPipeError:
+        # The reader of stdout went away (``-o - | head``): nothing to report. Pointing stdout at
+        # devnull keeps the interpreter's final flush from printing a second error (Python docs).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except OSError as err:
         where = f" {err.filename}" if err.filename else ""
         return _fail(f"nblaunch: cannot use{where}: {err.strerror or err}")

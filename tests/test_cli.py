@@ -257,3 +257,22 @@ def test_python_dash_m(template: Path, tmp_path: Path) -> None:
     f"nblaunch.commands.{name}" for name in MODULES]])  # fmt: skip
 def test_doctests(module: str) -> None:
     assert doctest.testmod(importlib.import_module(module)).failed == 0
+
+
+def test_a_closed_stdout_is_not_an_error(template: Path) -> None:
+    command_line = [
+        sys.executable,
+        "-m",
+        "nblaunch",
+        "inject",
+        str(template),
+        "-p",
+        "image_id",
+        "3",
+    ]
+    reader = subprocess.Popen([*command_line, "-o", "-"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)  # fmt: skip
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.close()  # like `| head -0`
+    assert reader.wait(timeout=60) in (0, 1)
+    assert reader.stderr.read() == b""
