@@ -27,7 +27,7 @@ from pathlib import Path
 
 import nbformat
 
-from nblaunch.core import inject
+from nblaunch.core import inject, load_notebook
 
 BIN = Path(sys.executable).parent
 PARAMETERS = 'image_id = 1  # which image\nmode = "fast"\nthreshold = 0.5\nchannels = ["r", "g"]'
@@ -79,11 +79,10 @@ def process(argv: list[str]) -> Callable[[], object]:
 
 def measure(path: Path, out: Path, runs: int) -> dict[str, float]:
     nb = nbformat.read(path, as_version=4)
-    pairs = [a for name, value in VALUES.items() for a in ("-p", name, str(value))]
     raw = ["-p", "image_id", "2959331", "-p", "mode", "fast"]
 
-    def read_inject_write() -> None:
-        nbformat.write(inject(nbformat.read(path, as_version=4), VALUES), out)
+    def read_inject_write() -> None:  # what `nblaunch inject` does once started
+        out.write_text(nbformat.writes(inject(load_notebook(path.read_bytes()), VALUES)))
 
     return {
         "inject (in-process)": median_ms(lambda: inject(nb, VALUES), runs),
@@ -96,7 +95,6 @@ def measure(path: Path, out: Path, runs: int) -> dict[str, float]:
             process([str(BIN / "papermill"), str(path), str(out), *raw, "--prepare-only"]),
             max(3, runs // 2),
         ),
-        "_pairs": float(len(pairs)),
     }
 
 
@@ -109,7 +107,6 @@ def main() -> int:
             path = Path(folder) / f"nb-{label.replace(' ', '')}.ipynb"
             size = make_notebook(path, megabytes)
             results = measure(path, Path(folder) / "out.ipynb", args.runs)
-            results.pop("_pairs")
             print(f"\n{label} notebook ({size / 1e6:.1f} MB on disk, medians of {args.runs} runs)")
             for name, ms in results.items():
                 print(f"  {name:<38} {ms:9.1f} ms")
