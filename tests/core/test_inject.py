@@ -69,11 +69,16 @@ def test_a_second_injection_replaces_the_first(notebook_factory: Make) -> None:
     assert twice.metadata[META_KEY]["parameters"] == {"x": 3}
 
 
-def test_the_input_notebook_is_not_changed(notebook_factory: Make) -> None:
-    nb = notebook_factory(None, "# Parameters\nx = 1", "print(x)")
+@pytest.mark.parametrize("tagged", [True, False])
+def test_the_input_notebook_is_not_changed(notebook_factory: Make, tagged: bool) -> None:
+    nb = notebook_factory("x = 1", "print(x)", tagged=tagged)
+    nb.cells[0].source = "# Parameters\nx = 1"
     before = nbformat.writes(nb)
-    inject(nb, {"x": 2})
+    once = inject(nb, {"x": 2})
+    after_once = nbformat.writes(once)
+    inject(once, {"x": 3})  # replacing an injected cell leaves the first copy alone too
     assert nbformat.writes(nb) == before
+    assert nbformat.writes(once) == after_once
 
 
 def test_the_result_is_a_valid_notebook(notebook_factory: Make) -> None:
