@@ -23,6 +23,7 @@ from .errors import (
 )
 from .parameters import Parameter, value_type
 from .query import FALSE_WORDS, LaunchRequest, loads_json
+from .translators import check_value
 
 DEFAULT_MAX_VALUE_BYTES = 64 * 1024
 
@@ -88,8 +89,9 @@ def _one(
     parameter = declared.get(name) or Parameter(name)
     try:
         if isinstance(given, list) and all(isinstance(t, str) for t in given):
-            return convert_texts(given, parameter)
-        return convert_json(given, parameter)
+            value = convert_texts(given, parameter)
+        else:
+            value = convert_json(given, parameter)
     except (ValueError, TypeError) as err:
         shown = given[0] if isinstance(given, list) and len(given) == 1 else given
         raise ParameterTypeError(
@@ -98,6 +100,9 @@ def _one(
             expected=parameter.type,
             value=shown,
         ) from err
+    # What injection would refuse (nesting over 32 levels), refused now: before a server starts.
+    check_value(name, value)
+    return value
 
 
 def _size(given: object) -> int:

@@ -210,6 +210,12 @@ def test_a_deliberate_form_beats_an_accidental_one() -> None:
     assert request.notes  # the appended one is still reported as ignored
 
 
+def test_what_injection_would_refuse_is_refused_by_coerce() -> None:
+    problem = _problem("l=" + "[" * 40 + "]" * 40, [P("l", "list")])
+    assert isinstance(problem, ParameterTypeError)
+    assert "nested more than 32" in problem.message
+
+
 def test_deep_json_is_a_type_error_not_a_crash() -> None:
     problem = _problem("l=" + "[" * 2000 + "]" * 2000, [P("l", "list")])
     assert isinstance(problem, ParameterTypeError)
