@@ -53,16 +53,7 @@ def inject(
     >>> inject(nb, {"x": 2}).cells[0].source.splitlines()[-1]
     'x = 2'
     """
-    language = kernel_language(nb)
-    translator = registered_name(language)
-    problems: list[ParameterError] = []
-    for name, value in values.items():
-        try:
-            check_name(name, language)
-            check_value(name, value, language)
-        except ParameterError as err:
-            problems.append(err)
-    collect(problems)
+    translator = check_injectable(nb, values)
     # papermill (with nbclient, jupyter_client, tornado) loads on the first injection only.
     from papermill.parameterize import parameterize_notebook
 
@@ -73,6 +64,28 @@ def inject(
             cell.metadata.pop("tags", None)
     result.metadata[META_KEY] = provenance(values, template=template, link=link, autorun=autorun)
     return result
+
+
+def check_injectable(nb: Any, values: dict[str, object]) -> str:
+    """Check that ``values`` can be injected into ``nb`` safely; return the translator's key.
+
+    Raises ``UnsupportedLanguageError`` for a kernel language without a safe translator, and one
+    ``ParameterError`` holding every name and value the language cannot take.
+
+    >>> check_injectable({"metadata": {"kernelspec": {"language": "julia"}}}, {"n": 1})
+    'nblaunch-julia'
+    """
+    language = kernel_language(nb)
+    translator = registered_name(language)
+    problems: list[ParameterError] = []
+    for name, value in values.items():
+        try:
+            check_name(name, language)
+            check_value(name, value, language)
+        except ParameterError as err:
+            problems.append(err)
+    collect(problems)
+    return translator
 
 
 def _shallow_copy(nb: Any) -> tuple[NotebookNode, list[NotebookNode]]:

@@ -17,7 +17,7 @@ from nbformat import NotebookNode
 from .coerce import DEFAULT_MAX_VALUE_BYTES, coerce
 from .copies import copy_name
 from .errors import NotANotebookError
-from .inject import META_KEY, inject, sources_hash
+from .inject import META_KEY, check_injectable, inject, sources_hash
 from .parameters import Parameter, notebook_parameters
 from .query import LaunchRequest, parse_query
 
@@ -78,6 +78,9 @@ def plan_launch(
     request = parse_query(raw_query)
     parameters = notebook_parameters(nb)
     values = coerce(request, parameters, max_value_bytes=max_value_bytes)
+    # Keywords as names, R-only limits, an unsupported kernel: refused now, before any server
+    # starts, rather than when the copy is rendered.
+    check_injectable(nb, values)
     controls = request.controls
     return LaunchPlan(
         template=template,

@@ -13,6 +13,8 @@ from nblaunch.core import (
     META_KEY,
     NBLaunchError,
     NotANotebookError,
+    ParameterError,
+    UnsupportedLanguageError,
     copy_name,
     injected_source,
     is_edited,
@@ -54,6 +56,23 @@ def test_plan_defaults() -> None:
         False,
     )
     assert "/" not in plan.path
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "error"),
+    [
+        ("python", "class=1", ParameterError),  # a keyword: refused while planning
+        ("r", "_x=1", ParameterError),
+        ("bash", "x=1", UnsupportedLanguageError),
+    ],
+)
+def test_plan_refuses_what_could_not_be_injected(
+    language: str, query: str, error: type[Exception]
+) -> None:
+    spec = {"name": language, "display_name": language, "language": language}
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": spec})  # declares nothing
+    with pytest.raises(error):
+        plan_launch("t.ipynb", nb, query)
 
 
 def test_render_records_what_tells_an_edit() -> None:
