@@ -40,6 +40,7 @@ _KERNEL_NAMES = {
     "julia": re.compile(r"^julia(?:-[\d.]+)?$"),
 }
 _HEADER = re.compile(r"^\s*#\s*parameters\s*$", re.IGNORECASE)
+_MAGIC = re.compile(r"^[ \t]*[%!].*$", re.MULTILINE)
 _TYPE_COMMENT = re.compile(r"^type:\s*(?P<type>\S+)\s*(?P<help>.*)$")
 
 
@@ -141,11 +142,19 @@ def python_parameters(source: str) -> list[Parameter]:
 
     >>> [p.type for p in python_parameters("a: float = 1\\nb = [1]  # type: list\\nc = None")]
     ['float', 'list', 'any']
+    >>> [p.name for p in python_parameters("%matplotlib inline\\nn = 3")]
+    ['n']
     """
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return []
+        # IPython lines (``%matplotlib inline``, ``!pip install x``) are not Python; blank them,
+        # keeping line numbers for the help comments, and try once more.
+        source = _MAGIC.sub("", source)
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            return []
     comments = _line_comments(source)
     found: dict[str, Parameter] = {}
     for node in tree.body:

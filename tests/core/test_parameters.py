@@ -128,7 +128,24 @@ def test_a_name_assigned_twice_keeps_its_first_place_and_last_value() -> None:
     ]
 
 
-@pytest.mark.parametrize("source", ["x = (", "x = 1\0"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "%matplotlib inline\nx = 1  # help",
+        "!pip install x\n  %load_ext y\nx = 1  # help",
+        "x = 1  # help\n%%time",
+    ],
+)
+def test_ipython_magics_do_not_hide_the_parameters(source: str) -> None:
+    assert python_parameters(source) == [Parameter("x", "int", 1, "1", "help")]
+
+
+def test_magics_are_only_blanked_when_the_cell_is_not_python() -> None:
+    (parameter,) = python_parameters('x = """\n%d items\n"""')
+    assert parameter.default == "\n%d items\n"
+
+
+@pytest.mark.parametrize("source", ["x = (", "x = 1\0", "%magic\nx = ("])
 def test_a_cell_that_does_not_parse_declares_nothing(source: str) -> None:
     assert python_parameters(source) == []
 
