@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import io
+import json
 import re
 import tokenize
 from dataclasses import dataclass
@@ -64,10 +65,20 @@ class Parameter:
         return {
             "name": self.name,
             "type": self.type,
-            "default": self.default,
+            "default": _json_safe(self.default),
             "default_source": self.default_source,
             "help": self.help,
         }
+
+
+def _json_safe(value: Any) -> Any:
+    """The value where JSON can carry it, else ``None`` (``b"x"``, ``{1, 2}``, ``1j``, ``1e999``
+    are Python literals but not JSON; ``default_source`` still shows them)."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return value
 
 
 def kernel_language(nb: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -229,6 +230,14 @@ def test_list_sources_are_joined() -> None:
     nb = {"cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"]},
                      "source": ["a = 1\n", "b = 2"]}]}  # fmt: skip
     assert [p.name for p in notebook_parameters(nb)] == ["a", "b"]
+
+
+@pytest.mark.parametrize("source", ['x = b"x"', "x = {1, 2}", "x = 1j", "x = 1e999"])
+def test_to_json_of_a_default_json_cannot_carry(source: str) -> None:
+    body = _one(source).to_json()
+    assert body["default"] is None
+    assert body["default_source"] == source.split(" = ")[1]
+    json.dumps(body, allow_nan=False)
 
 
 def test_to_json() -> None:
