@@ -141,9 +141,30 @@ configure(
     host_url={options.app_url!r},
     passwords={passwords!r},
 )
-# No "get notified about Jupyter news?" prompt over the demo's notebooks.
-c.Spawner.args = [*c.Spawner.args, "--LabApp.news_url=None"]
+# No "get notified about Jupyter news?" prompt over the demo's notebooks: JupyterLab 4 asks
+# whatever news_url says, unless the fetchNews setting is decided (see lab_settings()).
+c.Spawner.args = [
+    *c.Spawner.args,
+    "--LabApp.news_url=None",
+    {"--LabApp.app_settings_dir=" + str(data / "hub" / "lab-settings")!r},
+]
 """
+
+
+LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}
+
+
+def lab_settings(data_dir: Path) -> Path:
+    """Write the users' JupyterLab setting overrides (no news prompt); return their folder.
+
+    >>> import tempfile; d = lab_settings(Path(tempfile.mkdtemp()))
+    >>> json.loads((d / "overrides.json").read_text()) == LAB_OVERRIDES
+    True
+    """
+    folder = data_dir.resolve() / "hub" / "lab-settings"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "overrides.json").write_text(json.dumps(LAB_OVERRIDES, indent=2))
+    return folder
 
 
 @dataclass
@@ -277,6 +298,7 @@ def start_all(options: DemoOptions, children: list[Child], step: object = None) 
     (data / "users").mkdir(parents=True, exist_ok=True)
     config = data / "hub" / "jupyterhub_config.py"
     config.write_text(hub_config(options, secrets_, passwords))
+    lab_settings(options.data_dir)
     report("Starting JupyterHub, its proxy and the nblaunch service")
     hub = start(
         "jupyterhub",
