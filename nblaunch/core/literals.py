@@ -64,6 +64,8 @@ class _Reader:
         raise self.fail("unterminated string")
 
     def escape(self) -> str:
+        if self.pos >= len(self.text):
+            raise self.fail("unterminated string")
         char = self.text[self.pos]
         self.pos += 1
         if char in "xuU":
@@ -74,7 +76,10 @@ class _Reader:
             if not found:
                 raise self.fail("bad escape")
             self.pos = found.end()
-            return chr(int(found.group(1) if braced else found.group(0), 16))
+            try:
+                return chr(int(found.group(1) if braced else found.group(0), 16))
+            except (ValueError, OverflowError) as err:  # past U+10FFFF
+                raise self.fail("bad escape") from err
         if char not in _ESCAPES:
             raise self.fail(f"unknown escape \\{char}")
         return _ESCAPES[char]
@@ -108,7 +113,7 @@ def read_r(text: str) -> Any:
     ([1, 2], 'x', None)
     """
     reader = _Reader(text, "r")
-    return reader.done(_r_value(reader))
+    return _read(reader, _r_value)
 
 
 def _r_value(r: _Reader) -> Any:
@@ -157,7 +162,14 @@ def read_julia(text: str) -> Any:
     ([1, 'a'], {})
     """
     reader = _Reader(text, "julia")
-    return reader.done(_julia_value(reader))
+    return _read(reader, _julia_value)
+
+
+def _read(reader: _Reader, value: Any) -> Any:
+    try:
+        return reader.done(value(reader))
+    except RecursionError as err:
+        raise reader.fail("nested too deeply") from err
 
 
 def _julia_value(r: _Reader) -> Any:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nblaunch.core.literals import read_julia, read_r
+
+from .strategies import PROPERTY
 
 
 @pytest.mark.parametrize(
@@ -55,7 +61,21 @@ def test_read_julia(text: str, value: object) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["x", "c(1, a = 2)", '"open', '"\\q"', "1 2", "list(", "", "system('id')", "T"],
+    [
+        "x",
+        "c(1, a = 2)",
+        '"open',
+        '"\\q"',
+        "1 2",
+        "list(",
+        "",
+        "system('id')",
+        "T",
+        '"abc\\',
+        '"\\U99999999"',
+        '"\\u{110000}"',
+        "c(" * 5000,
+    ],
 )
 def test_read_r_refuses(text: str) -> None:
     with pytest.raises(ValueError, match="not a r literal"):
@@ -64,8 +84,31 @@ def test_read_r_refuses(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ['"$(run(`id`))"', '"$x"', "'c'", "run(`id`)", "[1, 2", 'Dict("a" 1)', "1 + 1"],
+    [
+        '"$(run(`id`))"',
+        '"$x"',
+        "'c'",
+        "run(`id`)",
+        "[1, 2",
+        'Dict("a" 1)',
+        "1 + 1",
+        '"a\\',
+        "[" * 5000,
+    ],
 )
 def test_read_julia_refuses(text: str) -> None:
     with pytest.raises(ValueError, match="not a julia literal"):
         read_julia(text)
+
+
+LITERAL_TEXT = st.text(
+    alphabet=st.sampled_from(list("\"'\\$ux{}()[],=>0123456789.eE-LcTRUEnothigDt "))
+)
+
+
+@PROPERTY
+@given(st.one_of(st.text(max_size=40), LITERAL_TEXT))
+def test_the_readers_raise_only_value_error(text: str) -> None:
+    for read in (read_r, read_julia):
+        with contextlib.suppress(ValueError):
+            read(text)
