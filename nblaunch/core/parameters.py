@@ -14,6 +14,7 @@ import io
 import json
 import re
 import tokenize
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -157,13 +158,13 @@ def python_parameters(source: str) -> list[Parameter]:
     ['n']
     """
     try:
-        tree = ast.parse(source)
+        tree = _parse(source)
     except SyntaxError:
         # IPython lines (``%matplotlib inline``, ``!pip install x``) are not Python; blank them,
         # keeping line numbers for the help comments, and try once more.
         source = _MAGIC.sub("", source)
         try:
-            tree = ast.parse(source)
+            tree = _parse(source)
         except SyntaxError:
             return []
     comments = _line_comments(source)
@@ -179,6 +180,15 @@ def python_parameters(source: str) -> list[Parameter]:
         for name in targets:
             found[name] = _python_parameter(name, node.value, source, annotation, comment)
     return list(found.values())
+
+
+def _parse(source: str) -> ast.Module:
+    # ``"\d"`` in a template is the author's business: no SyntaxWarning in the server log on each
+    # launch, and no lost parameters where warnings are errors (-W error turns it into SyntaxError).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)  # Python < 3.12 says it this way
+        return ast.parse(source)
 
 
 def _python_parameter(

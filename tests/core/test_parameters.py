@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -139,6 +140,14 @@ def test_a_name_assigned_twice_keeps_its_first_place_and_last_value() -> None:
 )
 def test_ipython_magics_do_not_hide_the_parameters(source: str) -> None:
     assert python_parameters(source) == [Parameter("x", "int", 1, "1", "help")]
+
+
+def test_an_invalid_escape_is_read_without_a_warning() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert python_parameters('pattern = "\\d+"') == [
+            Parameter("pattern", "str", "\\d+", '"\\d+"')
+        ]
 
 
 def test_magics_are_only_blanked_when_the_cell_is_not_python() -> None:
@@ -295,3 +304,18 @@ def test_injected_values_read_back_as_defaults(language: str, data: st.DataObjec
     found = {p.name: p.default for p in notebook_parameters(template)}
     assert found.keys() == params.keys()
     assert all(same(found[n], _r_shape(params[n])) for n in params), (source, found)
+
+
+SOURCE_TEXT = st.text(
+    alphabet=st.sampled_from(list("\"'\\#$%!:=<-()[]{},.\n xyn01LTRUE")), max_size=60
+)
+
+
+@PROPERTY
+@given(st.sampled_from(["python", "r", "julia"]), st.one_of(st.text(max_size=60), SOURCE_TEXT))
+def test_any_parameters_cell_is_read_without_crashing(language: str, source: str) -> None:
+    spec = {"name": language, "display_name": language, "language": language}
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": spec})
+    nb.cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": ["parameters"]}))
+    for parameter in notebook_parameters(nb):
+        json.dumps(parameter.to_json(), allow_nan=False)
