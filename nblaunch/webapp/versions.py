@@ -92,14 +92,17 @@ def record_save(
 def restore(
     db: Session, client: HubClient, user: User, version: NotebookVersion, *, force: bool = False
 ) -> None:
-    """Write ``version`` back into the user's server.
+    """Write ``version`` back into the user's server, and keep what is there now as the latest.
 
     Unless ``force``, the file must still be what the application last stored for that path:
-    otherwise the client raises its conflict error and nothing is overwritten.
+    otherwise the client raises its conflict error and nothing is overwritten. The restored
+    content becomes the newest version (unless it already is): the next restore compares the
+    file with it, not with the version the user just left, which would be a false conflict.
     """
     latest = latest_version(db, user, version.path)
     expect = None if force or latest is None else latest.hash
-    client.put(user.username, version.path, version.content, expect_hash=expect)
+    written = client.put(user.username, version.path, version.content, expect_hash=expect)
+    record_save(db, user, version.item, version.template, version.path, written)
 
 
 def analyses(db: Session, user: User) -> list[dict[str, Any]]:

@@ -374,6 +374,11 @@ def test_restore_an_older_version_and_the_conflict_check(
     tab.wait_for_url("**/versions/*?restored=1")
     assert "was restored" in tab.inner_text("main")
     assert "saved_with" not in on_disk.read_text()
+    # The restored content is now the latest version: going back again is no conflict.
+    tab.goto(f"{demo.app_url}/versions/{versions['shortcut']}")
+    tab.get_by_role("button", name="Restore into my Jupyter server").click()
+    tab.wait_for_url("**/versions/*?restored=1")
+    assert "saved_with_lab_ctrl_s" in on_disk.read_text()
     # Edited outside the application since its last save: the restore asks before replacing.
     on_disk.write_text(
         on_disk.read_text().replace(

@@ -267,3 +267,15 @@ def test_save_keeps_only_known_template_names(
     body = {"template": "<script>x</script>", "path": PATH}
     version = json_post(web, "/items/1/save", alice, body).json()["version_id"]
     assert "<script>x</script>" not in web.get(f"/versions/{version}").text
+
+
+def test_a_restored_version_becomes_the_latest(
+    web: TestClient, alice: str, fake_hub: FakeHub
+) -> None:
+    # Without this, the next restore compares the file with the version the user left: a false
+    # "changed in Jupyter" although nobody touched the file.
+    old, new = _saved_versions(web, alice, fake_hub, "x = 1", "x = 2")
+    assert web.post(f"/versions/{old}/restore", data={"csrf_token": alice}).status_code == 200
+    response = web.post(f"/versions/{new}/restore", data={"csrf_token": alice})
+    assert response.status_code == 200 and "was restored" in response.text
+    assert fake_hub.files[("alice", PATH)]["cells"][0]["source"] == "x = 2"
