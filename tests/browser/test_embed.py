@@ -46,24 +46,6 @@ def _hub_fixtures() -> Any:
 hubfix = _hub_fixtures()
 make_hub = hubfix.make_hub
 
-# nblaunch.hub.configure passes the Lab plugin's origins as ONE flag holding a Python list, which
-# traitlets reads as a single (invalid) origin, so the plugin answers nobody. Until that is fixed
-# there, pass them as repeated flags, the form traitlets reads as a list. Applied only while the
-# bug is present, so this goes dead by itself once configure is fixed.
-ORIGINS_FIX = """
-c.Spawner.args = [a for a in c.Spawner.args
-                  if not a.startswith("--NBLaunchExtension.allowed_origins")] + [
-    "--NBLaunchExtension.allowed_origins=" + o for o in {kwargs!r}.get("embed_origins", [])]
-"""
-
-
-def _origins_flag_is_broken() -> bool:
-    from nblaunch.hub import config
-
-    args = config._spawner_args(type("C", (), {"Spawner": {}})(), ["http://a.example"], False)
-    return any(a.startswith("--NBLaunchExtension.allowed_origins=[") for a in args)
-
-
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>host</title></head><body>
 <button id="save">Save</button> <span id="status"></span>
@@ -191,14 +173,7 @@ def hosts() -> Iterator[tuple[Host, Host]]:
 
 @pytest.fixture(scope="module")
 def embed_hub(make_hub: Any, hosts: tuple[Host, Host]) -> Iterator[Any]:
-    listed = hosts[0]
-    config = hubfix.CONFIG
-    if _origins_flag_is_broken():
-        hubfix.CONFIG = config + ORIGINS_FIX
-    try:
-        hub = make_hub(embed_origins=[listed.url])
-    finally:
-        hubfix.CONFIG = config
+    hub = make_hub(embed_origins=[hosts[0].url])
     for host in hosts:
         host.client = NBLaunchClient(hub.url, hubfix.HOST_TOKEN, hubfix.SECRET)
         host.hub_origin = hub.origin

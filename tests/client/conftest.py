@@ -8,8 +8,6 @@
   not copied; pytest shows a conftest's fixtures only to its own folder).
 - ``client`` / ``aclient``: ``NBLaunchClient`` / ``AsyncNBLaunchClient`` on ``hub`` with the
   host token and ticket secret that hub was configured with.
-- ``start_embed_hub(make_hub, origins)``: a Hub that lets ``origins`` frame it (see
-  ``ORIGINS_FIX``).
 - ``running``: ``running(user) -> path`` launches the ``stats`` template for ``user`` through
   the service (plain HTTP, no browser), so the user's server runs; returns the copy's path.
 """
@@ -49,35 +47,6 @@ def _load_hub_fixtures() -> Any:
 hubfix = _load_hub_fixtures()
 make_hub = hubfix.make_hub
 hub = hubfix.hub
-
-# nblaunch.hub.configure passes the Lab plugin's origins as ONE flag holding a Python list, which
-# traitlets reads as a single (invalid) origin, so the plugin answers nobody. Until that is fixed
-# there, pass them as repeated flags, the form traitlets reads as a list. Applied only while the
-# bug is present, so this goes dead by itself once configure is fixed.
-ORIGINS_FIX = """
-c.Spawner.args = [a for a in c.Spawner.args
-                  if not a.startswith("--NBLaunchExtension.allowed_origins")] + [
-    "--NBLaunchExtension.allowed_origins=" + o for o in {kwargs!r}.get("embed_origins", [])]
-"""
-
-
-def origins_flag_is_broken() -> bool:
-    from nblaunch.hub import config
-
-    args = config._spawner_args(type("C", (), {"Spawner": {}})(), ["http://a.example"], False)
-    return any(a.startswith("--NBLaunchExtension.allowed_origins=[") for a in args)
-
-
-def start_embed_hub(make: Callable[..., Any], origins: list[str]) -> Any:
-    """``make_hub(embed_origins=origins)``, with ``ORIGINS_FIX`` while configure needs it."""
-    config = hubfix.CONFIG
-    if origins_flag_is_broken():
-        hubfix.CONFIG = config + ORIGINS_FIX
-    try:
-        return make(embed_origins=origins)
-    finally:
-        hubfix.CONFIG = config
-
 
 CHROMIUM = os.environ.get("NBLAUNCH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import hubfix, start_embed_hub
+from .conftest import hubfix
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -57,7 +57,7 @@ def example(make_hub: Callable[..., Any]) -> Iterator[tuple[str, ModuleType]]:
     uvicorn = pytest.importorskip("uvicorn")
     port = _free_port()
     origin = f"http://127.0.0.1:{port}"
-    hub = start_embed_hub(make_hub, [origin])
+    hub = make_hub(embed_origins=[origin])
     module = _load(hub.url)
     module.app.dependency_overrides[module.current_user] = lambda: USER
     server = uvicorn.Server(
