@@ -322,7 +322,8 @@ def run_demo(options: DemoOptions) -> int:
     """Run until Ctrl-C; print the URLs and the demo users' credentials once everything is up."""
     from rich.console import Console
 
-    console = Console()
+    # soft_wrap: piped into a log or a test, rich would cut long lines (paths, URLs) at 80 columns.
+    console = Console(soft_wrap=True)
     children: list[Child] = []
     # SIGTERM (from a supervisor or `timeout`) must stop the children too, like Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)

@@ -141,7 +141,8 @@ class Demo:
                 argv, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
-        while "is running" not in self.printed():
+        # "is running" comes first, the credentials after it: wait for the last line.
+        while "stops everything." not in self.printed():
             if self.process.poll() is not None or time.monotonic() - began > START_TIMEOUT:
                 self.stop()
                 pytest.fail(f"nblaunch demo did not start; it printed:\n{self.printed()}")
