@@ -360,45 +360,48 @@ def test_lab_save_shortcut_in_the_frame_becomes_a_version(
     assert path in tab.inner_text("main")
 
 
-def test_restore_an_older_version_and_the_conflict_check(
-    demo: Demo, alice: Any, versions: dict[str, int]
-) -> None:
+def _restore(tab: Any, demo: Demo, version_id: int, expect: str = "?restored=1") -> None:
+    """Press "Restore into my Jupyter server" on a version's page; wait for the answer."""
+    tab.goto(f"{demo.app_url}/versions/{version_id}")
+    tab.get_by_role("button", name="Restore into my Jupyter server").click()
+    tab.wait_for_url(f"**{expect}")
+
+
+def test_restore_an_older_version(demo: Demo, alice: Any, versions: dict[str, int]) -> None:
     tab = alice.new_page()
     path = _notebook_path(tab, demo, versions["plain"])
     on_disk = demo.data_dir / "users" / "alice" / path
-    # The file is what the application last stored: restoring the first version just works.
     tab.goto(f"{demo.app_url}/analyses/history?path={path}")
     listed = tab.inner_text("table.list")
     assert all(f"#{versions[name]}" in listed for name in ("plain", "button", "shortcut"))
-    tab.goto(f"{demo.app_url}/versions/{versions['plain']}")
-    tab.get_by_role("button", name="Restore into my Jupyter server").click()
-    tab.wait_for_url("**/versions/*?restored=1")
+    # The file is what the application last stored: restoring the first version just works.
+    _restore(tab, demo, versions["plain"])
     assert "was restored" in tab.inner_text("main")
     assert "saved_with" not in on_disk.read_text()
-    # The restored content is now the latest version: going back again is no conflict.
-    tab.goto(f"{demo.app_url}/versions/{versions['shortcut']}")
-    tab.get_by_role("button", name="Restore into my Jupyter server").click()
-    tab.wait_for_url("**/versions/*?restored=1")
+    # The restored content is now the latest version: going forward again is no conflict.
+    _restore(tab, demo, versions["shortcut"])
     assert "saved_with_lab_ctrl_s" in on_disk.read_text()
-    # Edited outside the application since its last save: the restore asks before replacing.
-    on_disk.write_text(
-        on_disk.read_text().replace(
-            '"cells": [',
-            '"cells": [{"cell_type": '
-            '"markdown", "id": "elsewhere", "metadata": {}, "source": "edited"},',
-            1,
-        )
-    )
-    tab.goto(f"{demo.app_url}/versions/{versions['button']}")
-    tab.get_by_role("button", name="Restore into my Jupyter server").click()
-    tab.wait_for_url("**/restore")
+    tab.close()
+
+
+def test_restore_asks_when_the_file_changed_in_jupyter(
+    demo: Demo, alice: Any, versions: dict[str, int]
+) -> None:
+    tab = alice.new_page()
+    on_disk = demo.data_dir / "users" / "alice" / _notebook_path(tab, demo, versions["button"])
+    # Edited outside the application since its last save (a cell added, never saved there).
+    content = json.loads(on_disk.read_text())
+    content["cells"].insert(0, {"cell_type": "markdown", "id": "elsewhere", "metadata": {},
+                                "source": "edited elsewhere"})  # fmt: skip
+    on_disk.write_text(json.dumps(content))
+    _restore(tab, demo, versions["button"], expect="/restore")
     assert "The notebook changed in Jupyter" in tab.inner_text("main")
-    assert '"elsewhere"' in on_disk.read_text()  # Nothing was overwritten.
+    assert "edited elsewhere" in on_disk.read_text()  # Nothing was overwritten.
     tab.get_by_role("button", name="Restore anyway").click()
-    tab.wait_for_url("**/versions/*?restored=1")
+    tab.wait_for_url("**?restored=1")
     assert "was restored" in tab.inner_text("main")
     assert "saved_with_the_app_button" in on_disk.read_text()
-    assert '"elsewhere"' not in on_disk.read_text()
+    assert "edited elsewhere" not in on_disk.read_text()
     tab.close()
 
 
