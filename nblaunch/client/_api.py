@@ -133,6 +133,13 @@ def error_for(response: httpx.Response) -> NBLaunchClientError:
             "(or the Hub) is not running. Start it, then retry.",
             response,
         )
+    if response.is_redirect:
+        return _error(
+            APIError,
+            f"{response.request.url.copy_with(query=None)} redirected to "
+            f"{response.headers.get('location')}: check hub_url and service_prefix.",
+            response,
+        )
     if status == 404 and code is None:
         return _error(
             APIError,

@@ -79,3 +79,9 @@ def test_success_that_is_not_json() -> None:
 def test_every_error_is_a_client_error() -> None:
     for cls in (AuthError, APIError, HubUnreachableError, ConflictError, UserNotFoundError):
         assert issubclass(cls, NBLaunchClientError)
+
+
+def test_a_redirect_names_the_settings_to_check() -> None:
+    response = httpx.Response(302, headers={"Location": "/hub/login"}, request=REQUEST)
+    err = error_for(response)
+    assert type(err) is APIError and "/hub/login" in err.message and "hub_url" in err.message
