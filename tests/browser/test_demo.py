@@ -2,10 +2,10 @@
 
 The module starts ``python -m nblaunch demo`` itself (its own process group, free ports, a
 temporary data folder) and drives the reference application in Debian's Chromium: log in, an
-item page, "Open in Jupyter" (a new tab with the item's id injected and the autorun plot),
-"Analyze here" (the embedded notebook, an edit, the application's Save button, the version's
-HTML render), a save from JupyterLab's own shortcut inside the frame, restore of an older
-version with its conflict check. The last tests stop the demo with Ctrl-C (no process or port
+item page, "Analyze here" (the embedded notebook, an edit, the application's Save button, the
+version's HTML render), a save from JupyterLab's own shortcut inside the frame, restore of an
+older version and its conflict check, "Open in Jupyter" (a new tab with the item's id injected
+and the autorun plot). The last tests stop the demo with Ctrl-C (no process or port
 left behind) and start it again on the same folder (same credentials, the versions still there).
 
 Tests run in file order and build on each other (the versions made by one are restored by the
@@ -38,6 +38,7 @@ SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 CHP = REPO / ".cache" / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
 ITEM = 1  # Cameraman, an image: offers image-stats (autorun, a histogram) and item-explorer.
 # "Open in Jupyter" on another item: a launch reuses an existing copy as it is, without autorun.
+# It comes after "Analyze here": a Lab tab's layout (open file browser) would show in the frame.
 TAB_ITEM = 2
 TEMPLATE = "image-stats"
 MARK_BUTTON = "saved_with_the_app_button = 4242"
@@ -275,27 +276,6 @@ def test_item_page(demo: Demo, workspace: Any) -> None:
     tab.screenshot(path=str(SCREENSHOTS / "item-page.png"))
 
 
-def test_open_in_jupyter_injects_the_id_and_autoruns(demo: Demo, alice: Any) -> None:
-    tab = alice.new_page()
-    tab.goto(f"{demo.app_url}/items/{TAB_ITEM}")
-    with tab.expect_popup() as popup:
-        tab.click(f"a[href='/items/{TAB_ITEM}/open/{TEMPLATE}']")
-    lab = popup.value
-    lab.wait_for_url("**/user/alice/lab/tree/**", timeout=90_000)
-    # Autorun: the last cell draws the image and its histogram.
-    lab.locator(".jp-Notebook .jp-Cell").last.locator(".jp-OutputArea-output img").wait_for(
-        timeout=90_000
-    )
-    text = lab.locator(".jp-Notebook").inner_text()
-    assert f"item_id = {TAB_ITEM}" in text
-    assert f"{demo.app_url}/api" in text
-    # The demo decided JupyterLab's news setting: no prompt covers the notebook.
-    assert lab.get_by_text("notified about official Jupyter news").count() == 0
-    lab.screenshot(path=str(SCREENSHOTS / "open-in-jupyter.png"))
-    lab.close()
-    tab.close()
-
-
 def test_analyze_here_save_creates_a_version_with_the_edit(
     demo: Demo, workspace: Any, versions: dict[str, int]
 ) -> None:
@@ -402,6 +382,27 @@ def test_restore_asks_when_the_file_changed_in_jupyter(
     assert "was restored" in tab.inner_text("main")
     assert "saved_with_the_app_button" in on_disk.read_text()
     assert "edited elsewhere" not in on_disk.read_text()
+    tab.close()
+
+
+def test_open_in_jupyter_injects_the_id_and_autoruns(demo: Demo, alice: Any) -> None:
+    tab = alice.new_page()
+    tab.goto(f"{demo.app_url}/items/{TAB_ITEM}")
+    with tab.expect_popup() as popup:
+        tab.click(f"a[href='/items/{TAB_ITEM}/open/{TEMPLATE}']")
+    lab = popup.value
+    lab.wait_for_url("**/user/alice/lab/tree/**", timeout=90_000)
+    # Autorun: the last cell draws the image and its histogram.
+    lab.locator(".jp-Notebook .jp-Cell").last.locator(".jp-OutputArea-output img").wait_for(
+        timeout=90_000
+    )
+    text = lab.locator(".jp-Notebook").inner_text()
+    assert f"item_id = {TAB_ITEM}" in text
+    assert f"{demo.app_url}/api" in text
+    # The demo decided JupyterLab's news setting: no prompt covers the notebook.
+    assert lab.get_by_text("notified about official Jupyter news").count() == 0
+    lab.screenshot(path=str(SCREENSHOTS / "open-in-jupyter.png"))
+    lab.close()
     tab.close()
 
 
