@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
 
 
-def test_the_guide_prints_the_example_as_it_is() -> None:
+@pytest.mark.parametrize("guide", [DOCS / "embedding.md", ROOT / "README.md"])
+def test_the_guide_prints_the_example_as_it_is(guide: Path) -> None:
     example = (DOCS / "examples" / "embed_app.py").read_text()
-    blocks = (DOCS / "embedding.md").read_text().split("```python\n")[1:]
+    blocks = guide.read_text().split("```python\n")[1:]
     assert example in [b.split("```", 1)[0] for b in blocks], "the guide and the example differ"
 
 
