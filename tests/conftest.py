@@ -3,6 +3,9 @@
 - ``notebook_factory``: builds an nbformat v4 notebook from code-cell sources, optionally with a
   cell tagged ``parameters`` and a kernel language (factory fixture).
 - ``repo_root``: the repository's root folder.
+- ``browser``: Debian's headless Chromium (``/usr/bin/chromium``, never a Playwright download)
+  driven by Playwright's sync API, one per test module; ``context`` a fresh context per test
+  (no cookies shared), ``page`` a page in it with a 30 s default timeout.
 
 Part-specific fixtures live beside their tests: ``tests/server/conftest.py`` (Jupyter Server via
 pytest-jupyter), ``tests/hub/conftest.py`` (a real JupyterHub with the Node proxy),
@@ -12,11 +15,25 @@ pytest-jupyter), ``tests/hub/conftest.py`` (a real JupyterHub with the Node prox
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
+
+CHROMIUM = os.environ.get("NBLAUNCH_CHROMIUM", "/usr/bin/chromium")
+# Without the background-networking flags Chromium keeps dialling Google on this closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 LANGUAGES = {
     "python": {"name": "python3", "display_name": "Python 3", "language": "python"},
@@ -50,3 +67,31 @@ def notebook_factory() -> Callable[..., nbformat.NotebookNode]:
         return nb
 
     return make
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    # Module scope, not session: an open sync Playwright leaves its event loop marked running in
+    # the test thread, which breaks every asyncio test (pytest-jupyter, async clients) after it.
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make chromium)")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    ctx = browser.new_context()
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: Any) -> Iterator[Any]:
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    yield tab
+    tab.close()

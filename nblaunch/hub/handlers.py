@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import Environment
 from jupyterhub.services.auth import HubOAuth, HubOAuthenticated
 from tornado import web
+from tornado.httputil import url_concat
 from tornado.iostream import StreamClosedError
 
 from ..core import NBLaunchError, QueryError, ServerStartError
@@ -139,11 +140,17 @@ class OpenHandler(BaseHandler):
 
     def send_progress(self, server: str) -> None:
         """The progress page (browsers) or a 202 saying where to watch (API clients)."""
-        events = f"{self.prefix}api/progress" + (f"?server={server}" if server else "")
+        query = {"server": server} if server else {}
+        events = f"{self.prefix}api/progress"
         if not self.wants_html():
-            self.send_json({"status": "starting", "progress_url": events}, 202)
+            self.send_json({"status": "starting", "progress_url": url_concat(events, query)}, 202)
             return
-        self.render("progress.html", events=events, server=server or "default")
+        # An EventSource is not a navigation: JupyterHub's auth accepts its login cookie only
+        # with the xsrf token, as the Hub's own spawn-pending page sends it.
+        query["_xsrf"] = (
+            self.xsrf_token.decode() if isinstance(self.xsrf_token, bytes) else self.xsrf_token
+        )
+        self.render("progress.html", events=url_concat(events, query), server=server or "default")
 
     def send_problem(self, err: NBLaunchError, name: str, template: Template | None) -> None:
         """A deliberate error as JSON, or as the page with the correction form."""

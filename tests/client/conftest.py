@@ -1,7 +1,6 @@
 """Fixtures for the client's tests.
 
-- ``browser`` / ``page``: Debian's headless Chromium through Playwright (never a downloaded
-  browser), per module; same launch flags as ``tests/browser/conftest.py``.
+- ``browser`` / ``page``: from ``tests/conftest.py`` (Debian's Chromium, one per module).
 - ``embed_pages``: a host page and a fake notebook page (the protocol peer) on two 127.0.0.1
   ports, i.e. two origins; yields ``(host_url, child_url)``.
 - ``make_hub`` / ``hub``: the real JupyterHub of ``tests/hub/conftest.py`` (loaded from there,
@@ -14,11 +13,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import importlib.util
-import os
-import shutil
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -47,63 +42,6 @@ def _load_hub_fixtures() -> Any:
 hubfix = _load_hub_fixtures()
 make_hub = hubfix.make_hub
 hub = hubfix.hub
-
-CHROMIUM = os.environ.get("NBLAUNCH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _live_playwright() -> Any:
-    """A sync Playwright that another folder's fixture already holds open, or ``None``.
-
-    Playwright's sync API allows one instance per thread, and ``tests/browser`` and
-    ``tests/hub`` each keep their own open for a session or module: starting a second one fails
-    ("Sync API inside the asyncio loop"). Until one shared ``browser`` fixture lives in
-    ``tests/conftest.py``, borrow the open instance and launch our own browser from it.
-    """
-    loop = asyncio._get_running_loop()
-    if loop is None:
-        return None
-    from playwright.sync_api import Playwright
-
-    for obj in gc.get_objects():
-        if isinstance(obj, Playwright) and obj._loop is loop:
-            return obj
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    # Module scope: an open sync Playwright leaves its event loop marked running in this
-    # thread, which breaks every asyncio test that runs after it.
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make chromium)")
-    live = _live_playwright()
-    if live is not None:
-        chromium = live.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-        return
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context()  # type: ignore[attr-defined]
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    yield tab
-    context.close()
 
 
 @pytest.fixture(scope="session")

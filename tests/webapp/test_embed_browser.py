@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import shutil
 import sys
 import threading
 import time
@@ -26,17 +24,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "webapp"
-CHROMIUM = os.environ.get("NBLAUNCH_CHROMIUM", "/usr/bin/chromium")
 MARKER = "edited_in_the_browser = 4242"
 
 # hub/config.py passes the Lab plugin's allowed origins as one list literal on the command line,
 # which traitlets reads as a single string (the plugin then trusts no host). Until that is fixed
 # there, pass them as repeated flags, the form traitlets reads as a list.
-ORIGINS_FIX = """
-c.Spawner.args = [a for a in c.Spawner.args
-                  if not a.startswith("--NBLaunchExtension.allowed_origins")] + [
-    "--NBLaunchExtension.allowed_origins=" + o for o in {kwargs!r}.get("embed_origins", [])]
-"""
 
 
 def _hub_helpers() -> Any:
@@ -58,9 +50,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     helpers = _hub_helpers()
     if not Path(helpers.CHP).exists():
         pytest.skip("the Node configurable-http-proxy is not installed (make setup)")
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing (make chromium)")
-    helpers.CONFIG += ORIGINS_FIX
     port = helpers.free_port()
     app_url = f"http://127.0.0.1:{port}"
     root = tmp_path_factory.mktemp("embed")
@@ -86,14 +75,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 
 @pytest.fixture
-def page(stack: dict[str, Any]) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        tab = browser.new_page(viewport={"width": 1300, "height": 1000})
-        tab.set_default_timeout(60_000)
-        yield tab
-        browser.close()
+def page(stack: dict[str, Any], browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1300, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    yield tab
+    context.close()
 
 
 def _status(page: Any, text: str) -> str:
