@@ -2,11 +2,13 @@
 
 The same template with the same values maps to the same readable file name
 (``image-stats-image_id-2959331-3fa2c1.ipynb``), so opening a link twice reopens one notebook
-instead of collecting ``Untitled7.ipynb``. A copy the user has edited is never overwritten.
+instead of collecting ``Untitled7.ipynb``. A copy the user has edited is never overwritten, but a
+reused copy may have its autorun flag set again (``rearm_autorun``), which leaves its cells alone.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import posixpath
@@ -14,6 +16,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
+
+import nbformat
+from nbformat import NotebookNode
 
 from .errors import ControlValueError, CopyConflictError
 from .inject import META_KEY, sources_hash
@@ -126,3 +131,27 @@ def autorun_decision(requested: bool, policy: str, *, trusted: bool) -> bool:
     if not requested or policy == "never":
         return False
     return policy == "always" or trusted
+
+
+def rearm_autorun(existing: Any, *, autorun: bool) -> NotebookNode | None:
+    """The reused copy with ``metadata.nblaunch.autorun`` set again, or None if nothing changes.
+
+    ``autorun`` is ``autorun_decision``'s answer for this launch. Only the flag changes: cells,
+    outputs and ``sources_hash`` are kept, so an edited copy stays edited (and is never
+    overwritten), and the plugin runs the copy as the user left it. A file nblaunch did not
+    write (no ``metadata.nblaunch``) is never armed.
+
+    >>> nb = {"cells": [], "metadata": {"nblaunch": {"autorun": False}}}
+    >>> rearm_autorun(nb, autorun=True).metadata.nblaunch.autorun
+    True
+    >>> rearm_autorun(nb, autorun=False) is None, nb["metadata"]["nblaunch"]["autorun"]
+    (True, False)
+    """
+    meta = existing.get("metadata", {}).get(META_KEY) if isinstance(existing, dict) else None
+    # ``is True``, like the plugin's check: a flag already set needs no write.
+    if not autorun or not isinstance(meta, dict) or meta.get("autorun") is True:
+        return None
+    # A copy: the caller's notebook (maybe the contents manager's model) stays as it was read.
+    rearmed = nbformat.from_dict(copy.deepcopy(existing))
+    rearmed.metadata[META_KEY]["autorun"] = True
+    return rearmed

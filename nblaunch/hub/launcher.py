@@ -25,8 +25,9 @@ from ..core import (
     plan_launch,
     render_copy,
 )
+from ..core.copies import rearm_autorun
 from .catalog import Catalog, Template
-from .errors import NotFoundError
+from .errors import HubUnavailableError, NotFoundError
 from .hubapi import HubAPI
 
 
@@ -115,7 +116,9 @@ class HubLauncher:
         )
         if plan.autorun_requested and not autorun:
             plan.notes.append(f"Autorun refused by policy {self.settings.autorun!r}.")
-        existing = await self._existing(server_model, plan.path, read=plan.copy != "reuse")
+        # copy=reuse opens the file as it is, so its content is read only to re-arm autorun.
+        read = plan.copy != "reuse" or autorun
+        existing = await self._existing(server_model, plan.path, read=read)
         action = copy_action(plan.copy, existing, plan.path)
         target = plan.path
         if action == "new":
@@ -123,8 +126,11 @@ class HubLauncher:
         if action in ("write", "new"):
             copy = render_copy(plan, template.notebook, autorun=autorun, link=_link(plan, hub_base))
             await self.hub.ensure_dir(server_model, target.rpartition("/")[0])
-            model = {"type": "notebook", "format": "json", "content": copy}
-            await self.hub.put_file(server_model, target, model)
+            await self._put(server_model, target, copy)
+        elif (rearmed := rearm_autorun(existing, autorun=autorun)) is not None:
+            # A reused copy ran once already and its flag is off: arm it again, cells untouched.
+            await self._put(server_model, target, rearmed)
+            plan.notes.append("Autorun re-armed in the existing copy.")
         for note in plan.notes:
             self.log.info("nblaunch %s: %s", template.name, note)
         base = server_model.get("full_url") or server_model["url"]
@@ -138,6 +144,12 @@ class HubLauncher:
             model = await self.hub.get_file(server_model, path, content=read)
         except NotFoundError:
             return None
+        except HubUnavailableError as err:
+            if err.fields.get("status") != 400:
+                raise
+            # The server could not read the notebook at the copy's name: count it as edited,
+            # so it is opened as it is (copy=reuse) and never replaced, as the server door does.
+            return {"cells": [], "metadata": {}}
         if not read:
             # copy=reuse opens any existing file as it is: its content does not matter.
             return {"cells": [], "metadata": {}}
@@ -147,6 +159,10 @@ class HubLauncher:
         content: dict[str, Any] = strip_trusted(model["content"])
         load_notebook(content, name=path)
         return content
+
+    async def _put(self, server_model: dict[str, Any], path: str, nb: Any) -> None:
+        model = {"type": "notebook", "format": "json", "content": nb}
+        await self.hub.put_file(server_model, path, model)
 
     async def _free_name(self, server_model: dict[str, Any], base: str) -> str:
         for candidate in new_copy_names(base):

@@ -31,6 +31,7 @@ from ..core import (
     render_copy,
     safe_path,
 )
+from ..core.copies import rearm_autorun
 
 
 @dataclass
@@ -133,6 +134,10 @@ class Launcher:
             link = self._link(plan, base_url)
             copy = render_copy(plan, nb, autorun=autorun, link=link)
             await self._write(target, copy)
+        elif (rearmed := rearm_autorun(existing, autorun=autorun)) is not None:
+            # A reused copy ran once already and its flag is off: arm it again, cells untouched.
+            await self._write(target, rearmed)
+            plan.notes.append("Autorun re-armed in the existing copy.")
         for note in plan.notes:
             self.log.info("nblaunch %s: %s", template, note)
         return Launched(path=target, ui=plan.ui, action=action, autorun=autorun, notes=plan.notes)

@@ -19,6 +19,7 @@ from nblaunch.core import (
     params_hash,
     sources_hash,
 )
+from nblaunch.core.copies import rearm_autorun
 
 
 def test_same_template_and_values_same_name() -> None:
@@ -139,3 +140,31 @@ def test_autorun_decision(requested: bool, policy: str, trusted: bool, runs: boo
 def test_autorun_policy_must_be_known() -> None:
     with pytest.raises(ValueError, match="policy"):
         autorun_decision(True, "sometimes", trusted=True)
+
+
+def test_rearm_autorun_sets_only_the_flag() -> None:
+    copy = _written()
+    copy.cells[0].outputs = [nbformat.v4.new_output("stream", text="ran")]
+    copy.cells[-1].source += "\nprint('my edit')"
+    before = nbformat.from_dict(copy)
+    rearmed = rearm_autorun(copy, autorun=True)
+    assert rearmed is not None
+    assert rearmed.metadata[META_KEY]["autorun"] is True
+    assert rearmed.cells == before.cells  # edits and outputs kept
+    assert rearmed.metadata[META_KEY]["sources_hash"] == before.metadata[META_KEY]["sources_hash"]
+    assert is_edited(rearmed)  # still edited: re-arming is not a rewrite
+    assert copy == before  # the notebook that was read is left alone
+    assert not is_edited(rearm_autorun(_written(), autorun=True))  # metadata is not an edit
+
+
+@pytest.mark.parametrize(
+    ("metadata", "autorun"),
+    [
+        ({META_KEY: {"autorun": False}}, False),  # the link did not ask, or the policy refused
+        ({META_KEY: {"autorun": True}}, True),  # already armed: nothing to write
+        ({}, True),  # not written by nblaunch: never armed
+        ({META_KEY: "x"}, True),
+    ],
+)
+def test_rearm_autorun_changes_nothing(metadata: dict[str, object], autorun: bool) -> None:
+    assert rearm_autorun({"cells": [], "metadata": metadata}, autorun=autorun) is None

@@ -7,6 +7,7 @@ import re
 from urllib.parse import parse_qs, urljoin, urlparse
 
 import httpx
+import nbformat
 import pytest
 
 from .conftest import PASSWORDS, Hub, read_events
@@ -213,7 +214,7 @@ def test_progress_stream_query_params(hub: Hub) -> None:
     assert parse_qs("a=1") == {"a": ["1"]}
 
 
-def test_copy_policies_new_and_overwrite_never_loses_edits(hub: Hub) -> None:
+def test_copy_policies_never_lose_edits_and_reuse_rearms_autorun(hub: Hub) -> None:
     with hub.client() as client:
         hub.login(client, "alice")
         first = hub.launch(client, hub.service + "open/stats?n=11").headers["location"]
@@ -235,6 +236,29 @@ def test_copy_policies_new_and_overwrite_never_loses_edits(hub: Hub) -> None:
         hub.launch(client, untouched)
         overwrite = client.get(untouched + "&copy=overwrite")
         assert overwrite.status_code == 302
+        # Reused without autorun=1, the copy is opened as it is: its flag stays off.
+        assert json.loads(path.read_text())["metadata"]["nblaunch"]["autorun"] is False
+        # With autorun=1 (allowed for stats), the reused copy is armed again, edits kept.
+        rearmed = client.get(hub.service + "open/stats?n=11&autorun=1").headers["location"]
+        assert rearmed == first
+        copy = nbformat.reads(path.read_text(), as_version=4)
+        assert copy.metadata["nblaunch"]["autorun"] is True
+        assert copy.cells == nbformat.reads(json.dumps(edited), as_version=4).cells  # kept
+        refused = client.get(
+            hub.service + "open/stats?n=11&copy=overwrite", headers={"Accept": "application/json"}
+        )
+        assert refused.status_code == 409  # still an edited copy
+        # A template whose metadata forbids autorun is never armed, first launch or later.
+        plain = hub.launch(client, hub.service + "open/plain?autorun=1").headers["location"]
+        assert client.get(hub.service + "open/plain?autorun=1").headers["location"] == plain
+        assert copy_in(hub, "alice", plain)["metadata"]["nblaunch"]["autorun"] is False
+        # An unreadable file at the copy's name is opened as it is, never replaced or armed.
+        broken = hub.launch(client, hub.service + "open/stats?n=13").headers["location"]
+        broken_path = hub.home("alice") / re.sub(r"^/user/alice/lab/tree/", "", broken)
+        broken_path.write_text("{not json")
+        again = client.get(hub.service + "open/stats?n=13&autorun=1")
+        assert again.status_code == 302 and again.headers["location"] == broken
+        assert broken_path.read_text() == "{not json"
 
 
 def test_progress_of_a_stopped_server_reports_failure_not_a_hang(hub: Hub) -> None:
