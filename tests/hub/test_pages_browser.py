@@ -29,7 +29,14 @@ def test_progress_page_streams_then_lands_in_lab(hub: Hub, page: Any) -> None:
     page.goto(hub.login_url(hub.ticket("hana"), link))
     page.wait_for_url(re.compile(r".*/user/hana/lab/tree/nblaunch/stats-label-browser-n-4-.*"))
     assert (200, link) in seen  # the progress page was shown while the server started
-    assert any(url.endswith("/api/progress") for _, url in seen)
+    progress = [(status, url) for status, url in seen if "/api/progress?" in url]
+    assert progress and all(status == 200 for status, _ in progress)
+    # The stream is authenticated by the login cookie plus its xsrf token: one OAuth round trip
+    # for the service (the first visit), none for each EventSource connection.
+    assert (
+        sum("/hub/api/oauth2/authorize" in url and "service-nblaunch" in url for _, url in seen)
+        <= 1
+    )
     # No URL the browser requested carries a token (the ticket rides as login_token, once).
     assert not [u for _, u in seen if re.search(r"[?&]token=", u)]
     assert sum("login_token=" in u for _, u in seen) == 1
