@@ -3,35 +3,73 @@
 - ``postgres_url`` (session): base URL of a throwaway PostgreSQL server (``pg.py``).
 - ``database_url``: a fresh, empty database, once on SQLite and once on PostgreSQL (the latter
   marked ``postgres``).
-- ``settings``: application settings in a temporary data folder on that database.
-- ``fake_hub``: the in-process ``NBLaunchClient`` stand-in (``fakehub.py``); tests using it are
-  marked ``fakehub`` and are to be replaced by the real end-to-end tests.
-- ``app`` / ``web``: the application with ``fake_hub`` and a TestClient for it.
+- ``settings``: application settings in a temporary data folder on that database, with a Hub
+  token and ticket secret for a Hub at ``http://127.0.0.1:8000`` that the ``web`` tests never
+  reach (pages, API, login).
+- ``app`` / ``web``: the application built from ``settings`` (so with the real
+  ``NBLaunchClient``) and a TestClient for it.
 - ``login``: factory fixture, ``login(web, "alice")`` logs that demo user in and returns the CSRF
   token of the new session.
+
+Against a real JupyterHub (tests using them are marked ``integration`` by the fixture):
+
+- ``real_hub`` (session): one JupyterHub with the Node proxy and the nblaunch service serving the
+  application's templates, started by the hub tests' ``start_hub`` (``tests/hub/conftest.py``,
+  loaded by path; its helpers are ``real_hub.helpers``). One per session: each costs seconds.
+  It lets ``real_hub.app_url`` frame notebooks: a browser test serves the application there on
+  the listening ``real_hub.app_socket``.
+- ``hub_client`` (session): the real ``NBLaunchClient`` on ``real_hub`` with the host token, to
+  write and read users' notebooks the way JupyterLab would (``put``) and to check the result
+  (``fetch``).
+- ``hub_web``: a TestClient for the application on ``database_url`` connected to ``real_hub``.
+- ``running``: ``running(user)`` makes sure the user's server runs, launching a template through
+  the service over plain HTTP with a ticket if it does not.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import socket
+import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
+from nblaunch.client import NBLaunchClient
 from nblaunch.webapp import Settings, create_app
 
-from .fakehub import FakeHub
 from .pg import pg_bin, postgres_server
 
+REPO = Path(__file__).resolve().parents[2]
+PUBLIC_URL = "http://127.0.0.1:8090"
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "fakehub: uses the in-process Hub stand-in; replaced by real end-to-end tests"
+
+def _hub_helpers() -> Any:
+    # The hub tests' start_hub(), loaded under its own name: conftest fixtures of a sibling
+    # folder are not visible here, and this keeps one way of starting a test Hub.
+    spec = importlib.util.spec_from_file_location(
+        "_nblaunch_hub_helpers", REPO / "tests" / "hub" / "conftest.py"
     )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if "real_hub" in getattr(item, "fixturenames", ()) and here in item.path.parents:
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="session")
@@ -64,19 +102,16 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         data_dir=tmp_path / "data",
         database_url=database_url,
         hub_url="http://127.0.0.1:8000",
-        public_url="http://127.0.0.1:8090",
+        api_token="test-host-token",
+        ticket_secret="test-ticket-secret",
+        public_url=PUBLIC_URL,
         secret_key="test-secret",
     )
 
 
 @pytest.fixture
-def fake_hub() -> FakeHub:
-    return FakeHub()
-
-
-@pytest.fixture
-def app(settings: Settings, fake_hub: FakeHub) -> Iterator[object]:
-    application = create_app(settings, client=fake_hub)
+def app(settings: Settings) -> Iterator[object]:
+    application = create_app(settings)
     yield application
     application.state.engine.dispose()
 
@@ -85,6 +120,73 @@ def app(settings: Settings, fake_hub: FakeHub) -> Iterator[object]:
 def web(app: object) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as client:  # type: ignore[arg-type]
         yield client
+
+
+@pytest.fixture(scope="session")
+def real_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    helpers = _hub_helpers()
+    if not Path(helpers.CHP).exists():
+        pytest.skip("the Node configurable-http-proxy is not installed (make setup)")
+    # The browser tests serve the application over HTTP for the Hub to let it frame notebooks:
+    # its socket listens from now on, so that no other process takes the port meanwhile.
+    app_socket = socket.socket()
+    app_socket.bind(("127.0.0.1", 0))
+    app_socket.listen()
+    app_url = f"http://127.0.0.1:{app_socket.getsockname()[1]}"
+    templates = REPO / "nblaunch" / "templates"
+    hub = helpers.start_hub(
+        tmp_path_factory.mktemp("realhub"), templates_dir=str(templates),
+        embed_origins=[app_url], host_url=app_url,
+    )  # fmt: skip
+    hub.helpers, hub.app_socket, hub.app_url = helpers, app_socket, app_url
+    yield hub
+    hub.stop()
+    app_socket.close()
+
+
+@pytest.fixture(scope="session")
+def hub_client(real_hub: Any) -> Iterator[NBLaunchClient]:
+    helpers = real_hub.helpers
+    with NBLaunchClient(real_hub.url, helpers.HOST_TOKEN, helpers.SECRET, timeout=60) as client:
+        yield client
+
+
+@pytest.fixture
+def hub_web(real_hub: Any, settings: Settings) -> Iterator[TestClient]:
+    connected = settings.with_changes(
+        hub_url=real_hub.url,
+        api_token=real_hub.helpers.HOST_TOKEN,
+        ticket_secret=real_hub.helpers.SECRET,
+    )
+    application = create_app(connected)
+    with TestClient(application, raise_server_exceptions=False) as client:
+        yield client
+    application.state.engine.dispose()
+
+
+def _settle(hub: Any, user: str, timeout: float = 60) -> dict[str, Any]:
+    """The user's default server once it is neither starting nor stopping (``{}`` if none)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        server = hub.servers(user).get("", {})
+        if not server.get("pending") or time.monotonic() > deadline:
+            return dict(server)
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def running(real_hub: Any, hub_client: NBLaunchClient) -> Callable[[str], None]:
+    def start(user: str) -> None:
+        if _settle(real_hub, user).get("ready"):
+            return
+        values = {"item_id": 1, "api_url": PUBLIC_URL + "/api"}
+        link = hub_client.launch_url(user, "item-explorer", values, ui="doc")
+        with real_hub.client() as browser:
+            response = real_hub.launch(browser, link)
+        assert response.is_redirect, (response.status_code, response.text[:500])
+        assert _settle(real_hub, user).get("ready"), real_hub.log_text()[-3000:]
+
+    return start
 
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -7,9 +7,7 @@ is printed).
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -31,46 +29,26 @@ MARKER = "edited_in_the_browser = 4242"
 # there, pass them as repeated flags, the form traitlets reads as a list.
 
 
-def _hub_helpers() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "_nblaunch_hub_helpers", REPO / "tests/hub/conftest.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """A Hub that lets the application frame it, and the application served over HTTP."""
+def stack(real_hub: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The application served over HTTP where the session's Hub lets it frame notebooks."""
     import uvicorn
 
-    helpers = _hub_helpers()
-    if not Path(helpers.CHP).exists():
-        pytest.skip("the Node configurable-http-proxy is not installed (make setup)")
-    port = helpers.free_port()
-    app_url = f"http://127.0.0.1:{port}"
-    root = tmp_path_factory.mktemp("embed")
-    hub = helpers.start_hub(
-        root / "hub", templates_dir=str(REPO / "nblaunch" / "templates"),
-        embed_origins=[app_url], host_url=app_url,
-    )  # fmt: skip
+    helpers = real_hub.helpers
     settings = Settings(
-        data_dir=root / "app", hub_url=hub.url, api_token=helpers.HOST_TOKEN,
-        ticket_secret=helpers.SECRET, public_url=app_url, secret_key="test",
+        data_dir=tmp_path_factory.mktemp("embed"), hub_url=real_hub.url,
+        api_token=helpers.HOST_TOKEN, ticket_secret=helpers.SECRET, public_url=real_hub.app_url,
+        secret_key="test",
     )  # fmt: skip
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, args=([real_hub.app_socket],), daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.05)
-    yield {"hub": hub, "app": app, "url": app_url}
+    yield {"hub": real_hub, "app": app, "url": real_hub.app_url}
     server.should_exit = True
     thread.join(10)
-    hub.stop()
     app.state.engine.dispose()
 
 

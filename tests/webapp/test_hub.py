@@ -66,9 +66,12 @@ def test_open_with_the_hub_down_is_a_clear_page(tmp_path: Path, login: Callable[
         response = web.get("/items/1/open/image-stats", follow_redirects=False)
         assert response.status_code == 503
         assert "JupyterHub is unreachable" in response.text and "Traceback" not in response.text
+        assert 'href="http://testserver/items/1/open/image-stats"' in response.text  # "Try again"
         headers = {"X-CSRF-Token": token, "Accept": "application/json"}
         body = {"template": "image-stats", "path": "a.ipynb"}
         answer = web.post("/items/1/save", json=body, headers=headers)
+        assert answer.status_code == 503 and answer.json()["code"] == "hub-unreachable"
+        answer = web.post("/items/1/launch", json={"template": "image-stats"}, headers=headers)
         assert answer.status_code == 503 and answer.json()["code"] == "hub-unreachable"
     app.state.engine.dispose()
 

@@ -1,24 +1,27 @@
 """Open, embed, save, version, render, download, restore: the parts that talk to the Hub.
 
-Every test here uses the in-process FakeHub (marked ``fakehub``) and is to be replaced by the
-real end-to-end tests against a running JupyterHub (tests/browser).
+Against a real JupyterHub with the nblaunch service (``real_hub``) through the real
+``NBLaunchClient``: notebooks are written into the user's running server with the client's
+``put`` (as JupyterLab would save them) and read back with ``fetch`` to check what a restore did.
+Each test works on a notebook path of its own, since the users' homes outlive a test.
 """
 
 from __future__ import annotations
 
-import copy
+import time
+import uuid
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
-from .fakehub import FakeHub, content_hash
+from nblaunch.client import NBLaunchClient
+from nblaunch.core.tickets import verify_ticket
+from nblaunch.webapp import create_app
 
-pytestmark = pytest.mark.fakehub
-
-PATH = "image-stats-1.ipynb"
+from .conftest import PUBLIC_URL
 
 
 def notebook(source: str) -> dict[str, Any]:
@@ -40,242 +43,312 @@ def json_post(web: TestClient, url: str, token: str, body: dict[str, Any]) -> An
     return web.post(url, json=body, headers=headers)
 
 
-def save(web: TestClient, token: str, item_id: int = 1, path: str = PATH) -> Any:
+def save(web: TestClient, token: str, path: str, item_id: int = 1) -> Any:
     return json_post(
         web, f"/items/{item_id}/save", token, {"template": "image-stats", "path": path}
     )
 
 
+def ticket_link(real_hub: Any, url: str) -> tuple[str, dict[str, list[str]]]:
+    """The user a ticket link logs in, and the query of the URL it goes on to."""
+    assert url.startswith(real_hub.url + "hub/login?login_token="), url
+    query = parse_qs(urlsplit(url).query)
+    user = verify_ticket(query["login_token"][0], real_hub.helpers.SECRET).username
+    return user, query
+
+
 @pytest.fixture
-def alice(web: TestClient, login: Callable[..., str]) -> str:
-    return login(web, "alice")
+def alice(hub_web: TestClient, login: Callable[..., str]) -> str:
+    return login(hub_web, "alice")
+
+
+@pytest.fixture
+def path() -> str:
+    return f"image-stats-{uuid.uuid4().hex[:8]}.ipynb"
+
+
+@pytest.fixture
+def write(
+    running: Callable[[str], None], hub_client: NBLaunchClient
+) -> Callable[[str, dict[str, Any]], None]:
+    """``write(path, notebook)``: alice's server runs and holds ``notebook`` at ``path``."""
+
+    def put(path: str, content: dict[str, Any]) -> None:
+        running("alice")
+        hub_client.put("alice", path, content)
+
+    return put
+
+
+def saved_versions(
+    web: TestClient, token: str, write: Callable[..., None], path: str, *sources: str
+) -> list[int]:
+    ids = []
+    for source in sources:
+        write(path, notebook(source))
+        answer = save(web, token, path)
+        assert answer.status_code == 200, answer.text
+        ids.append(answer.json()["version_id"])
+    return ids
+
+
+def stop_server(real_hub: Any, user: str) -> None:
+    stopped = real_hub.admin("DELETE", f"users/{user}/server")
+    assert stopped.status_code in (202, 204), stopped.text
+    deadline = time.monotonic() + 60
+    while real_hub.servers(user) and time.monotonic() < deadline:
+        time.sleep(0.2)  # a 202 stop finishes in the background
+    assert not real_hub.servers(user)
 
 
 def test_open_in_jupyter_redirects_to_a_fresh_ticket_link(
-    web: TestClient, alice: str, fake_hub: FakeHub
+    hub_web: TestClient, alice: str, real_hub: Any
 ) -> None:
-    first = web.get("/items/2/open/image-stats", follow_redirects=False)
-    second = web.get("/items/2/open/image-stats", follow_redirects=False)
+    first = hub_web.get("/items/2/open/image-stats", follow_redirects=False)
+    second = hub_web.get("/items/2/open/image-stats", follow_redirects=False)
     assert first.status_code == 303
     assert first.headers["location"] != second.headers["location"]  # single-use tickets
-    assert first.headers["location"].startswith("http://127.0.0.1:8000/hub/login?login_token=")
-    values = {"item_id": 2, "api_url": "http://127.0.0.1:8090/api"}
-    assert fake_hub.calls[0] == ("launch_url", ("alice", "image-stats", values, "lab", True))
+    user, query = ticket_link(real_hub, first.headers["location"])
+    assert user == "alice"
+    target = urlsplit(query["next"][0])
+    assert target.path == "/services/nblaunch/open/image-stats"
+    assert parse_qs(target.query) == {
+        "item_id": ["2"], "api_url": [PUBLIC_URL + "/api"], "ui": ["lab"], "autorun": ["1"]
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize("template", ["table-summary", "nope", "..%2Fetc", "image-stats.ipynb"])
 def test_only_templates_offered_for_the_item_open(
-    web: TestClient, alice: str, template: str
+    hub_web: TestClient, alice: str, template: str
 ) -> None:
-    assert web.get(f"/items/1/open/{template}", follow_redirects=False).status_code == 404
+    assert hub_web.get(f"/items/1/open/{template}", follow_redirects=False).status_code == 404
 
 
-def test_analyze_here_gets_an_embed_url(web: TestClient, alice: str, fake_hub: FakeHub) -> None:
-    response = json_post(web, "/items/1/launch", alice, {"template": "item-explorer"})
+def test_analyze_here_gets_an_embed_url(hub_web: TestClient, alice: str, real_hub: Any) -> None:
+    response = json_post(hub_web, "/items/1/launch", alice, {"template": "item-explorer"})
     assert response.status_code == 200
     body = response.json()
-    assert body["origin"] == "http://127.0.0.1:8000" and body["template"] == "item-explorer"
-    assert "login_token=alice." in body["src"]
-    assert fake_hub.calls[-1][1][3] == "doc"
+    assert body["origin"] == real_hub.origin and body["template"] == "item-explorer"
+    user, query = ticket_link(real_hub, body["src"])
+    assert user == "alice"
+    target = urlsplit(query["next"][0])
+    assert target.path == "/services/nblaunch/open/item-explorer"
+    assert parse_qs(target.query)["ui"] == ["doc"]
 
 
-def test_launch_needs_csrf_and_login(web: TestClient, alice: str) -> None:
-    response = web.post("/items/1/launch", json={"template": "image-stats"})
+def test_launch_needs_csrf_and_login(hub_web: TestClient, alice: str) -> None:
+    response = hub_web.post("/items/1/launch", json={"template": "image-stats"})
     assert response.status_code == 403
-    web.cookies.clear()
-    response = json_post(web, "/items/1/launch", alice, {"template": "image-stats"})
+    hub_web.cookies.clear()
+    response = json_post(hub_web, "/items/1/launch", alice, {"template": "image-stats"})
     assert response.status_code == 401 and response.json()["code"] == "login-required"
 
 
-def test_launch_needs_a_template_or_path(web: TestClient, alice: str) -> None:
-    response = json_post(web, "/items/1/launch", alice, {})
+def test_launch_needs_a_template_or_path(hub_web: TestClient, alice: str) -> None:
+    response = json_post(hub_web, "/items/1/launch", alice, {})
     assert response.status_code == 400 and "template or a path" in response.json()["message"]
 
 
 def test_save_stores_a_version_only_when_the_content_changed(
-    web: TestClient, alice: str, fake_hub: FakeHub
+    hub_web: TestClient, alice: str, write: Callable[..., None], path: str
 ) -> None:
-    fake_hub.files[("alice", PATH)] = notebook("x = 1")
-    first = save(web, alice).json()
-    assert first["created"] is True and first["path"] == PATH
-    again = save(web, alice).json()  # e.g. our Save and JupyterLab's "saved" event
+    write(path, notebook("x = 1"))
+    first = save(hub_web, alice, path).json()
+    assert first["created"] is True and first["path"] == path
+    again = save(hub_web, alice, path).json()  # e.g. our Save and JupyterLab's "saved" event
     assert again == {**first, "created": False}
-    fake_hub.files[("alice", PATH)] = notebook("x = 2")
-    third = save(web, alice).json()
+    write(path, notebook("x = 2"))
+    third = save(hub_web, alice, path).json()
     assert third["created"] is True and third["version_id"] != first["version_id"]
 
 
 def test_trusted_flags_do_not_make_a_new_version(
-    web: TestClient, alice: str, fake_hub: FakeHub
+    hub_web: TestClient, alice: str, write: Callable[..., None], path: str
 ) -> None:
-    fake_hub.files[("alice", PATH)] = notebook("x = 1")
-    save(web, alice)
+    write(path, notebook("x = 1"))
+    assert save(hub_web, alice, path).json()["created"] is True
     untrusted = notebook("x = 1")
     del untrusted["cells"][0]["metadata"]["trusted"]
-    fake_hub.files[("alice", PATH)] = untrusted
-    assert save(web, alice).json()["created"] is False
+    write(path, untrusted)
+    assert save(hub_web, alice, path).json()["created"] is False
 
 
 @pytest.mark.parametrize(
     "path", ["../x.ipynb", "/etc/x.ipynb", "x.py", ".hidden/x.ipynb", "a//b.ipynb"]
 )
-def test_save_refuses_unsafe_paths(web: TestClient, alice: str, path: str) -> None:
-    response = save(web, alice, path=path)
+def test_save_refuses_unsafe_paths(hub_web: TestClient, alice: str, path: str) -> None:
+    response = save(hub_web, alice, path)
     assert response.status_code == 400 and response.json()["code"] == "bad-path"
 
 
-def test_save_with_server_stopped_keeps_the_last_version(
-    web: TestClient, alice: str, fake_hub: FakeHub
+def test_with_the_server_stopped_the_last_version_is_kept(
+    hub_web: TestClient, alice: str, write: Callable[..., None], path: str, real_hub: Any
 ) -> None:
-    fake_hub.files[("alice", PATH)] = notebook("x = 1")
-    kept = save(web, alice).json()
-    fake_hub.running = False
-    response = save(web, alice)
+    (kept,) = saved_versions(hub_web, alice, write, path, "x = 1")
+    stop_server(real_hub, "alice")
+    response = save(hub_web, alice, path)
     assert response.status_code == 409
     assert response.json()["code"] == "server-not-running"
     assert "saved versions are safe" in response.json()["message"]
-    page = web.get(f"/versions/{kept['version_id']}")
-    assert page.status_code == 200
+    assert hub_web.get(f"/versions/{kept}").status_code == 200
+    assert hub_web.get(f"/versions/{kept}/download").json()["cells"][0]["source"] == "x = 1"
+    response = hub_web.post(f"/versions/{kept}/restore", data={"csrf_token": alice})
+    assert response.status_code == 409 and "not running" in response.text
+    assert "Traceback" not in response.text
 
 
-def test_hub_unreachable_gives_a_clear_page(web: TestClient, alice: str, fake_hub: FakeHub) -> None:
-    fake_hub.reachable = False
-    response = web.get("/items/1/open/image-stats")
-    assert response.status_code == 503
-    assert "JupyterHub is unreachable" in response.text and "Traceback" not in response.text
-    assert 'href="http://testserver/items/1/open/image-stats"' in response.text  # "Try again"
-    response = json_post(web, "/items/1/launch", alice, {"template": "image-stats"})
-    assert response.json()["code"] == "hub-unreachable"
-
-
-def _saved_versions(web: TestClient, token: str, hub: FakeHub, *sources: str) -> list[int]:
-    ids = []
-    for source in sources:
-        hub.files[("alice", PATH)] = notebook(source)
-        ids.append(save(web, token).json()["version_id"])
-    return ids
-
-
-def test_my_analyses_and_version_list(web: TestClient, alice: str, fake_hub: FakeHub) -> None:
-    assert "not saved an analysis yet" in web.get("/analyses").text
-    first, second = _saved_versions(web, alice, fake_hub, "x = 1", "x = 2")
-    fake_hub.files[("alice", "other.ipynb")] = notebook("y = 1")
-    json_post(web, "/items/6/save", alice, {"template": "table-summary", "path": "other.ipynb"})
-    page = web.get("/analyses").text
-    assert PATH in page and "other.ipynb" in page and "Stock prices" in page
-    history = web.get(f"/analyses/history?path={PATH}").text
+def test_my_analyses_and_version_list(
+    hub_web: TestClient, alice: str, write: Callable[..., None], path: str
+) -> None:
+    assert "not saved an analysis yet" in hub_web.get("/analyses").text
+    first, second = saved_versions(hub_web, alice, write, path, "x = 1", "x = 2")
+    other = f"other-{path}"
+    write(other, notebook("y = 1"))
+    body = {"template": "table-summary", "path": other}
+    assert json_post(hub_web, "/items/6/save", alice, body).status_code == 200
+    page = hub_web.get("/analyses").text
+    assert path in page and other in page and "Stock prices" in page
+    history = hub_web.get(f"/analyses/history?path={path}").text
     assert f"/versions/{first}" in history and f"/versions/{second}" in history
     assert history.index(f"#{second}") < history.index(f"#{first}")  # newest first
-    assert web.get("/analyses/history?path=none.ipynb").status_code == 404
-    item_page = web.get("/items/1").text
-    assert f'data-analyze-path="{PATH}"' in item_page
+    assert hub_web.get("/analyses/history?path=none.ipynb").status_code == 404
+    item_page = hub_web.get("/items/1").text
+    assert f'data-analyze-path="{path}"' in item_page
 
 
-def test_version_page_render_and_download(web: TestClient, alice: str, fake_hub: FakeHub) -> None:
-    (version,) = _saved_versions(web, alice, fake_hub, "answer = 42")
-    page = web.get(f"/versions/{version}")
+def test_version_page_render_and_download(
+    hub_web: TestClient,
+    alice: str,
+    write: Callable[..., None],
+    path: str,
+    hub_client: NBLaunchClient,
+) -> None:
+    (version,) = saved_versions(hub_web, alice, write, path, "answer = 42")
+    page = hub_web.get(f"/versions/{version}")
     assert page.status_code == 200 and "latest" in page.text
-    html = web.get(f"/versions/{version}/html")
+    html = hub_web.get(f"/versions/{version}/html")
     assert "answer" in html.text and "42" in html.text
     assert html.headers["content-security-policy"].startswith("sandbox; default-src 'none'")
-    download = web.get(f"/versions/{version}/download")
+    download = hub_web.get(f"/versions/{version}/download")
+    stem = path.removesuffix(".ipynb")
     assert download.headers["content-disposition"] == (
-        f'attachment; filename="image-stats-1-v{version}.ipynb"'
+        f'attachment; filename="{stem}-v{version}.ipynb"'
     )
-    assert download.json() == notebook("answer = 42")
+    # What the user's server held when it was saved, trusted flags removed.
+    assert download.json() == hub_client.fetch("alice", path).content
+    assert download.json()["cells"][0]["source"] == "answer = 42"
+    assert "trusted" not in download.json()["cells"][0]["metadata"]
 
 
 def test_versions_of_other_users_are_not_found(
-    web: TestClient, alice: str, fake_hub: FakeHub, login: Callable[..., str]
+    hub_web: TestClient,
+    alice: str,
+    write: Callable[..., None],
+    path: str,
+    login: Callable[..., str],
 ) -> None:
-    (version,) = _saved_versions(web, alice, fake_hub, "mine = 1")
-    login(web, "bob")
+    (version,) = saved_versions(hub_web, alice, write, path, "mine = 1")
+    login(hub_web, "bob")
     for suffix in ("", "/html", "/download", "/open"):
-        assert web.get(f"/versions/{version}{suffix}").status_code == 404
-    assert "not saved an analysis yet" in web.get("/analyses").text
+        assert hub_web.get(f"/versions/{version}{suffix}").status_code == 404
+    assert "not saved an analysis yet" in hub_web.get("/analyses").text
 
 
-def test_restore_writes_the_version_back(web: TestClient, alice: str, fake_hub: FakeHub) -> None:
-    old, _new = _saved_versions(web, alice, fake_hub, "x = 1", "x = 2")
-    response = web.post(f"/versions/{old}/restore", data={"csrf_token": alice})
+def test_restore_writes_the_version_back(
+    hub_web: TestClient,
+    alice: str,
+    write: Callable[..., None],
+    path: str,
+    hub_client: NBLaunchClient,
+) -> None:
+    write(path, notebook("x = 1"))
+    old = save(hub_web, alice, path).json()
+    write(path, notebook("x = 2"))
+    save(hub_web, alice, path)
+    response = hub_web.post(f"/versions/{old['version_id']}/restore", data={"csrf_token": alice})
     assert response.status_code == 200 and "was restored" in response.text
-    assert fake_hub.files[("alice", PATH)]["cells"][0]["source"] == "x = 1"
-    expect = fake_hub.calls[-2][1][2]
-    assert expect == content_hash(notebook("x = 2"))  # checked against the newest version
+    restored = hub_client.fetch("alice", path)
+    assert restored.content["cells"][0]["source"] == "x = 1"
+    assert restored.hash == old["hash"]
 
 
 def test_restore_refuses_when_the_file_changed_then_forces(
-    web: TestClient, alice: str, fake_hub: FakeHub
+    hub_web: TestClient,
+    alice: str,
+    write: Callable[..., None],
+    path: str,
+    hub_client: NBLaunchClient,
 ) -> None:
-    (old,) = _saved_versions(web, alice, fake_hub, "x = 1")
-    edited = copy.deepcopy(notebook("edited in Jupyter, not saved here"))
-    fake_hub.files[("alice", PATH)] = edited
-    response = web.post(f"/versions/{old}/restore", data={"csrf_token": alice})
+    (old,) = saved_versions(hub_web, alice, write, path, "x = 1")
+    write(path, notebook("edited in Jupyter, not saved here"))
+    response = hub_web.post(f"/versions/{old}/restore", data={"csrf_token": alice})
     assert response.status_code == 409 and "changed in Jupyter" in response.text
-    assert fake_hub.files[("alice", PATH)] == edited  # nothing overwritten
-    response = web.post(f"/versions/{old}/restore", data={"csrf_token": alice, "force": "true"})
+    kept = hub_client.fetch("alice", path).content  # nothing overwritten
+    assert kept["cells"][0]["source"] == "edited in Jupyter, not saved here"
+    form = {"csrf_token": alice, "force": "true"}
+    response = hub_web.post(f"/versions/{old}/restore", data=form)
     assert response.status_code == 200
-    assert fake_hub.files[("alice", PATH)]["cells"][0]["source"] == "x = 1"
+    assert hub_client.fetch("alice", path).content["cells"][0]["source"] == "x = 1"
 
 
-def test_restore_with_server_stopped(web: TestClient, alice: str, fake_hub: FakeHub) -> None:
-    (old,) = _saved_versions(web, alice, fake_hub, "x = 1")
-    fake_hub.running = False
-    response = web.post(f"/versions/{old}/restore", data={"csrf_token": alice})
-    assert response.status_code == 409 and "not running" in response.text
+def test_a_restored_version_becomes_the_latest(
+    hub_web: TestClient,
+    alice: str,
+    write: Callable[..., None],
+    path: str,
+    hub_client: NBLaunchClient,
+) -> None:
+    # Without this, the next restore compares the file with the version the user left: a false
+    # "changed in Jupyter" although nobody touched the file.
+    old, new = saved_versions(hub_web, alice, write, path, "x = 1", "x = 2")
+    response = hub_web.post(f"/versions/{old}/restore", data={"csrf_token": alice})
+    assert response.status_code == 200
+    response = hub_web.post(f"/versions/{new}/restore", data={"csrf_token": alice})
+    assert response.status_code == 200 and "was restored" in response.text
+    assert hub_client.fetch("alice", path).content["cells"][0]["source"] == "x = 2"
 
 
 def test_open_a_version_and_continue_embedded(
-    web: TestClient, alice: str, fake_hub: FakeHub
+    hub_web: TestClient, alice: str, write: Callable[..., None], path: str, real_hub: Any
 ) -> None:
-    (version,) = _saved_versions(web, alice, fake_hub, "x = 1")
-    response = web.get(f"/versions/{version}/open", follow_redirects=False)
-    query = parse_qs(urlsplit(response.headers["location"]).query)
-    assert query["next"] == [f"/hub/user-redirect/doc/tree/{PATH}"]
-    body = json_post(web, "/items/1/launch", alice, {"path": PATH}).json()
-    assert body["template"] == "image-stats" and "login_token=" in body["src"]
+    (version,) = saved_versions(hub_web, alice, write, path, "x = 1")
+    response = hub_web.get(f"/versions/{version}/open", follow_redirects=False)
+    assert response.status_code == 303
+    user, query = ticket_link(real_hub, response.headers["location"])
+    assert user == "alice" and query["next"] == [f"/hub/user-redirect/doc/tree/{path}"]
+    body = json_post(hub_web, "/items/1/launch", alice, {"path": path}).json()
+    assert body["template"] == "image-stats"
+    user, query = ticket_link(real_hub, body["src"])
+    assert user == "alice" and query["next"] == [f"/hub/user-redirect/doc/tree/{path}"]
+
+
+def test_embed_fallback_mints_a_fresh_ticket(
+    hub_web: TestClient, alice: str, real_hub: Any
+) -> None:
+    body = json_post(hub_web, "/items/1/launch", alice, {"template": "image-stats"}).json()
+    assert body["fallback"] == "/items/1/open/image-stats"
+    body = json_post(hub_web, "/items/1/launch", alice, {"path": "a b.ipynb"}).json()
+    assert body["fallback"] == "/analyses/open?path=a%20b.ipynb"
+    response = hub_web.get(body["fallback"], follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] != body["src"]
+    _user, query = ticket_link(real_hub, response.headers["location"])
+    assert query["next"] == [f"/hub/user-redirect/doc/tree/{quote('a b.ipynb')}"]
+    assert hub_web.get("/analyses/open?path=../x.ipynb").status_code == 400
+
+
+def test_save_keeps_only_known_template_names(
+    hub_web: TestClient, alice: str, write: Callable[..., None], path: str
+) -> None:
+    write(path, notebook("x = 1"))
+    body = {"template": "<script>x</script>", "path": path}
+    version = json_post(hub_web, "/items/1/save", alice, body).json()["version_id"]
+    assert "<script>x</script>" not in hub_web.get(f"/versions/{version}").text
 
 
 def test_without_a_hub_embed_and_restore_explain(settings: Any, login: Callable[..., str]) -> None:
-    from nblaunch.webapp import create_app
-
     app = create_app(settings, client=None)
     with TestClient(app) as web:
         token = login(web)
         response = json_post(web, "/items/1/launch", token, {"template": "image-stats"})
         assert response.status_code == 503 and response.json()["code"] == "hub-not-configured"
     app.state.engine.dispose()
-
-
-def test_embed_fallback_mints_a_fresh_ticket(web: TestClient, alice: str) -> None:
-    body = json_post(web, "/items/1/launch", alice, {"template": "image-stats"}).json()
-    assert body["fallback"] == "/items/1/open/image-stats"
-    body = json_post(web, "/items/1/launch", alice, {"path": "a b.ipynb"}).json()
-    assert body["fallback"] == "/analyses/open?path=a%20b.ipynb"
-    response = web.get(body["fallback"], follow_redirects=False)
-    assert response.status_code == 303
-    assert parse_qs(urlsplit(response.headers["location"]).query)["next"] == [
-        "/hub/user-redirect/doc/tree/a%20b.ipynb"
-    ]
-    assert web.get("/analyses/open?path=../x.ipynb").status_code == 400
-
-
-def test_save_keeps_only_known_template_names(
-    web: TestClient, alice: str, fake_hub: FakeHub
-) -> None:
-    fake_hub.files[("alice", PATH)] = notebook("x = 1")
-    body = {"template": "<script>x</script>", "path": PATH}
-    version = json_post(web, "/items/1/save", alice, body).json()["version_id"]
-    assert "<script>x</script>" not in web.get(f"/versions/{version}").text
-
-
-def test_a_restored_version_becomes_the_latest(
-    web: TestClient, alice: str, fake_hub: FakeHub
-) -> None:
-    # Without this, the next restore compares the file with the version the user left: a false
-    # "changed in Jupyter" although nobody touched the file.
-    old, new = _saved_versions(web, alice, fake_hub, "x = 1", "x = 2")
-    assert web.post(f"/versions/{old}/restore", data={"csrf_token": alice}).status_code == 200
-    response = web.post(f"/versions/{new}/restore", data={"csrf_token": alice})
-    assert response.status_code == 200 and "was restored" in response.text
-    assert fake_hub.files[("alice", PATH)]["cells"][0]["source"] == "x = 2"
