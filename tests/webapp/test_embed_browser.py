@@ -24,10 +24,6 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "webapp"
 MARKER = "edited_in_the_browser = 4242"
 
-# hub/config.py passes the Lab plugin's allowed origins as one list literal on the command line,
-# which traitlets reads as a single string (the plugin then trusts no host). Until that is fixed
-# there, pass them as repeated flags, the form traitlets reads as a list.
-
 
 @pytest.fixture(scope="module")
 def stack(real_hub: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
