@@ -99,11 +99,22 @@ export async function kernelIdle(sessionContext: ISessionContext): Promise<boole
   });
 }
 
+/** Save the notebook, logging a failure rather than throwing it, so a later save still runs. */
+async function saveLogged(panel: NotebookPanel, what: string): Promise<void> {
+  try {
+    await panel.context.save();
+  } catch (err) {
+    console.error(`nblaunch: saving ${what} failed`, err);
+  }
+}
+
 /**
  * Run all cells once if the launch metadata asks for it, and clear the flag.
  *
  * The flag is cleared and saved as soon as the run starts, not when it ends, so that a reload
- * during a long run cannot start a second one; outputs are then saved by the user or autosave.
+ * during a long run cannot start a second one. When the run ends (with an error too) the
+ * notebook is saved once more if it is still open, so its outputs are on disk without waiting
+ * for the user or autosave.
  */
 export async function autorun(panel: NotebookPanel): Promise<boolean> {
   await panel.context.ready;
@@ -116,6 +127,15 @@ export async function autorun(panel: NotebookPanel): Promise<boolean> {
   }
   const run = NotebookActions.runAll(panel.content, panel.sessionContext);
   panel.model!.setMetadata(METADATA_KEY, { ...meta, autorun: false });
-  await panel.context.save();
-  return run;
+  const flagSaved = saveLogged(panel, 'the cleared autorun flag');
+  try {
+    return await run;
+  } finally {
+    // One save at a time: two in flight could reach the server out of order, or make JupyterLab
+    // see its own first save as a change on disk.
+    await flagSaved;
+    if (!panel.isDisposed && !panel.context.isDisposed) {
+      await saveLogged(panel, 'the autorun outputs');
+    }
+  }
 }

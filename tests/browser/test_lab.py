@@ -215,6 +215,18 @@ def test_link_opens_the_notebook_in_notebook7(page, notebook):
     _expect_injected(page, 4343, "nb7")
 
 
+def _read_copy(copy: Path) -> nbformat.NotebookNode:
+    """The copy on disk; read again while a save is half-written (the server writes in place)."""
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            return nbformat.read(str(copy), as_version=4)
+        except ValueError:  # nbformat's NotJSONError included
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 @pytest.mark.parametrize(("ui", "prefix"), [("lab", "lab/tree/"), ("notebook", "notebooks/")])
 def test_autorun_shows_the_last_output_without_a_click(page, lab, notebook, ui, prefix):
     server = lab if ui == "lab" else notebook
@@ -224,7 +236,7 @@ def test_autorun_shows_the_last_output_without_a_click(page, lab, notebook, ui, 
     # The flag is cleared and saved, so reopening the notebook does not run it again.
     copy = server.copy_path(page.url, prefix)
     deadline = time.monotonic() + 15
-    while nbformat.read(str(copy), as_version=4).metadata["nblaunch"]["autorun"]:
+    while _read_copy(copy).metadata["nblaunch"]["autorun"]:
         assert time.monotonic() < deadline, "autorun flag was not cleared on disk"
         time.sleep(0.2)
     runs = copy.parent / f"runs-{ui}.txt"
@@ -234,6 +246,43 @@ def test_autorun_shows_the_last_output_without_a_click(page, lab, notebook, ui, 
     page.locator(".jp-nblaunch-label").filter(has_text=f"label={ui}").first.wait_for()
     page.wait_for_timeout(4000)
     assert runs.read_text() == "run\n"
+
+
+def _last_output_on_disk(copy: Path) -> str:
+    outputs = _read_copy(copy).cells[-1].get("outputs", [])
+    return "".join(str(o.get("text", "")) for o in outputs)
+
+
+def test_autorun_saves_its_outputs_when_the_run_ends(page, lab):
+    page.goto(lab.url + "nblaunch/open/autorun.ipynb?image_id=5&label=saved&autorun=1")
+    output = page.locator(".jp-OutputArea-output").filter(has_text="RESULT 10 saved")
+    output.wait_for(state="visible", timeout=60_000)
+    copy = lab.copy_path(page.url, "lab/tree/")
+    # Well before JupyterLab's autosave (every 120 s): the plugin's save at the end of the run.
+    deadline = time.monotonic() + 15
+    while "RESULT 10 saved" not in _last_output_on_disk(copy):
+        assert time.monotonic() < deadline, "the autorun's outputs were not saved"
+        time.sleep(0.2)
+    on_disk = _read_copy(copy)
+    assert on_disk.metadata["nblaunch"]["autorun"] is False
+    runs = copy.parent / "runs-saved.txt"
+    assert runs.read_text() == "run\n"
+    # The same link again: the server re-arms the reused copy, so it runs (and is saved) again.
+    page.goto(lab.url + "nblaunch/open/autorun.ipynb?image_id=5&label=saved&autorun=1")
+    assert lab.copy_path(page.url, "lab/tree/") == copy
+    deadline = time.monotonic() + 60
+    while runs.read_text() != "run\nrun\n":
+        assert time.monotonic() < deadline, (runs.read_text(), "the re-armed copy did not run")
+        time.sleep(0.2)
+
+    def settled() -> bool:
+        # Flag cleared again, and the outputs there after the run (re-arming kept the old ones).
+        nb = _read_copy(copy)
+        return not nb.metadata["nblaunch"]["autorun"] and "RESULT 10 saved" in str(nb.cells[-1])
+
+    while not settled():
+        assert time.monotonic() < deadline, "the re-run did not clear the flag and save"
+        time.sleep(0.2)
 
 
 def _host_url(host: str, port: int, lab: Jupyter, query: str) -> str:
