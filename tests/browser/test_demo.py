@@ -197,6 +197,7 @@ def alice(demo: Demo, browser: Any) -> Iterator[Any]:
     context.set_default_timeout(60_000)
     tab = context.new_page()
     _log_in(tab, demo, "alice")
+    tab.wait_for_url(f"{demo.app_url}/items")  # The session cookie is set once this page loads.
     tab.close()
     yield context
     context.close()
