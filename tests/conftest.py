@@ -5,7 +5,8 @@
 - ``repo_root``: the repository's root folder.
 - ``browser``: Debian's headless Chromium (``/usr/bin/chromium``, never a Playwright download)
   driven by Playwright's sync API, one per test module; ``context`` a fresh context per test
-  (no cookies shared), ``page`` a page in it with a 30 s default timeout.
+  (no cookies shared), ``page`` a page in it with a 30 s default timeout. Tests close
+  contexts, never single pages (a page close racing a navigation can hang Playwright).
 
 Part-specific fixtures live beside their tests: ``tests/server/conftest.py`` (Jupyter Server via
 pytest-jupyter), ``tests/hub/conftest.py`` (a real JupyterHub with the Node proxy),
@@ -89,12 +90,14 @@ def browser() -> Iterator[Any]:
 def context(browser: Any) -> Iterator[Any]:
     ctx = browser.new_context()
     yield ctx
+    # Close contexts, never single pages: Chromium can drop a page close that lands on a
+    # navigation commit, and Playwright's page.close() then waits forever (playwright#41900).
     ctx.close()
 
 
 @pytest.fixture
-def page(context: Any) -> Iterator[Any]:
+def page(context: Any) -> Any:
+    """A tab in ``context`` with a 30 s default timeout; closed with its context."""
     tab = context.new_page()
     tab.set_default_timeout(30_000)
-    yield tab
-    tab.close()
+    return tab

@@ -133,9 +133,11 @@ class OpenHandler(BaseHandler):
         except NBLaunchError as err:
             self.send_problem(err, name, template)
             return
-        if not model:
+        if not model and not self.wants_html():
             self.send_problem(ServerStartError("The server did not start."), name, template)
             return
+        # A spawn that already failed still gets the progress page: its stream carries the
+        # Hub's reason for the failure, and the page's "Try again" button.
         self.send_progress(server)
 
     def send_progress(self, server: str) -> None:

@@ -15,6 +15,11 @@ import httpx
 from jupyterhub.spawner import SimpleLocalProcessSpawner
 from traitlets import Float
 
+try:  # JupyterHub 6: a spawn failure the Hub reports without logging a traceback.
+    from jupyterhub.spawner import SpawnException
+except ImportError:  # pragma: no cover - JupyterHub 5
+    SpawnException = None
+
 
 class FastLocalSpawner(SimpleLocalProcessSpawner):
     """``SimpleLocalProcessSpawner`` whose ``start()`` waits for the server's first HTTP answer.
@@ -35,9 +40,10 @@ class FastLocalSpawner(SimpleLocalProcessSpawner):
         deadline = time.monotonic() + self.start_timeout
         async with httpx.AsyncClient(timeout=2.0) as client:
             while time.monotonic() < deadline:
-                if self.proc is not None and self.proc.poll() is not None:
-                    # The process died: let the Hub's own checks report the failure.
-                    break
+                status = self.proc.poll() if self.proc is not None else None
+                if status is not None:
+                    # Fail now: the Hub would otherwise wait its http_timeout for a dead process.
+                    raise _exited(status)
                 try:
                     await client.get(url)
                 except httpx.HTTPError:
@@ -45,3 +51,19 @@ class FastLocalSpawner(SimpleLocalProcessSpawner):
                     continue
                 break
         return ip, port
+
+
+def _exited(status: int) -> Exception:
+    """The error the user sees on the progress page when their server's process exits early."""
+    message = (
+        f"Your Jupyter server exited (status {status}) before it answered. "
+        "Its output is in the Hub's log; try again, or ask an administrator to look there."
+    )
+    error: Exception = (
+        SpawnException(message, reason="exited", status_code=500)
+        if SpawnException is not None
+        else RuntimeError(message)
+    )
+    # The Hub shows this attribute, when set, instead of the exception's repr-like str().
+    error.jupyterhub_message = message  # type: ignore[attr-defined]
+    return error

@@ -191,25 +191,41 @@ def demo(
 
 
 @pytest.fixture(scope="module")
-def alice(demo: Demo, browser: Any) -> Iterator[Any]:
-    """A browser context logged in to the application as alice."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(60_000)
+def alice_login(demo: Demo, browser: Any) -> dict[str, Any]:
+    """Alice's cookies once she has logged in to the application."""
+    context = browser.new_context()
     tab = context.new_page()
     _log_in(tab, demo, "alice")
     tab.wait_for_url(f"{demo.app_url}/items")  # The session cookie is set once this page loads.
-    tab.close()
+    state: dict[str, Any] = context.storage_state()
+    context.close()
+    return state
+
+
+def _alice_context(browser: Any, login: dict[str, Any]) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, storage_state=login)
+    context.set_default_timeout(60_000)
+    return context
+
+
+# Tests close contexts, never single pages: Chromium can drop a page close that lands on a
+# navigation commit, and Playwright's page.close() then waits forever (playwright#41900).
+@pytest.fixture
+def alice(browser: Any, alice_login: dict[str, Any]) -> Iterator[Any]:
+    """A browser context of alice's, logged in to the application, for one test."""
+    context = _alice_context(browser, alice_login)
     yield context
     context.close()
 
 
 @pytest.fixture(scope="module")
-def workspace(demo: Demo, alice: Any) -> Iterator[Any]:
+def workspace(demo: Demo, browser: Any, alice_login: dict[str, Any]) -> Iterator[Any]:
     """Alice's item page, shared by the "Analyze here" tests (one embedded notebook for all)."""
-    tab = alice.new_page()
+    context = _alice_context(browser, alice_login)
+    tab = context.new_page()
     tab.goto(f"{demo.app_url}/items/{ITEM}")
     yield tab
-    tab.close()
+    context.close()
 
 
 @pytest.fixture(scope="module")
@@ -369,7 +385,6 @@ def test_restore_an_older_version(demo: Demo, alice: Any, versions: dict[str, in
     # The restored content is now the latest version: going forward again is no conflict.
     _restore(tab, demo, versions["shortcut"])
     assert "saved_with_lab_ctrl_s" in on_disk.read_text()
-    tab.close()
 
 
 def test_restore_asks_when_the_file_changed_in_jupyter(
@@ -390,7 +405,6 @@ def test_restore_asks_when_the_file_changed_in_jupyter(
     assert "was restored" in tab.inner_text("main")
     assert "saved_with_the_app_button" in on_disk.read_text()
     assert "edited elsewhere" not in on_disk.read_text()
-    tab.close()
 
 
 def test_open_in_jupyter_injects_the_id_and_autoruns(demo: Demo, alice: Any) -> None:
@@ -410,8 +424,6 @@ def test_open_in_jupyter_injects_the_id_and_autoruns(demo: Demo, alice: Any) -> 
     # The demo decided JupyterLab's news setting: no prompt covers the notebook.
     assert lab.get_by_text("notified about official Jupyter news").count() == 0
     lab.screenshot(path=str(SCREENSHOTS / "open-in-jupyter.png"))
-    lab.close()
-    tab.close()
 
 
 def test_ctrl_c_stops_everything(demo: Demo) -> None:

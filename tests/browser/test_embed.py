@@ -184,11 +184,10 @@ def embed_hub(make_hub: Any, hosts: tuple[Host, Host]) -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(context: Any) -> Iterator[Any]:
+def page(context: Any) -> Any:
     tab = context.new_page()
     tab.set_default_timeout(60_000)
-    yield tab
-    tab.close()
+    return tab  # closed with its context
 
 
 def _open(page: Any, host: Host, user: str, *, ready: int = 60000, origin: str = "") -> None:

@@ -13,6 +13,8 @@
   response without following the redirect into the user's server), ``log_text()`` (everything
   the Hub, proxy, service and user servers printed), ``home(user)``.
 
+Users named ``broken-*`` get a server command that exits with status 3, for failed spawns.
+
 Templates used (written into ``hub.templates``): ``stats`` (``n: int = 1``, ``label = "x"``) and
 ``plain`` (no parameters, ``"autorun": false``).
 """
@@ -74,6 +76,15 @@ c.JupyterHub.load_roles = [
       "scopes": ["admin:users", "admin:servers", "read:roles", "admin:services"]}},
 ]
 configure(c, **{kwargs!r})
+
+
+def _break_some(spawner):
+    # Test users named broken-* get a server command that exits at once: a real failed spawn.
+    if spawner.user.name.startswith("broken-"):
+        spawner.cmd = [sys.executable, "-c", "raise SystemExit(3)"]
+
+
+c.Spawner.pre_spawn_hook = _break_some
 """
 
 
@@ -158,8 +169,13 @@ class Hub:
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
 
-    def launch(self, client: httpx.Client, link: str, *, hops: int = 30) -> httpx.Response:
-        """Follow a link through login and progress; stop at the redirect into a user server."""
+    def launch(
+        self, client: httpx.Client, link: str, *, hops: int = 30, at_progress: bool = False
+    ) -> httpx.Response:
+        """Follow a link through login and progress; stop at the redirect into a user server.
+
+        With ``at_progress``, stop at the progress page instead of waiting for a ready server.
+        """
         url = link
         for _ in range(hops):
             response = client.get(url)
@@ -170,6 +186,8 @@ class Hub:
                 url = target
                 continue
             if response.status_code == 200 and 'id="nblaunch-progress"' in response.text:
+                if at_progress:
+                    return response
                 events = read_events(client, self.service + "api/progress", response.text)
                 assert events and events[-1].get("ready"), events
                 continue

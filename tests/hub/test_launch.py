@@ -270,5 +270,21 @@ def test_progress_of_a_stopped_server_reports_failure_not_a_hang(hub: Hub) -> No
     assert "not running" in events[-1]["message"]
 
 
+def test_a_server_that_exits_fails_the_launch_with_its_reason(hub: Hub) -> None:
+    with hub.client() as client:
+        hub.login(client, "broken-bea")
+        page = hub.launch(client, hub.service + "open/stats?n=2", at_progress=True)
+        events = read_events(client, hub.service + "api/progress", page.text)
+        # Try again: the same link starts the server again and fails the same honest way.
+        again = hub.launch(client, hub.service + "open/stats?n=2", at_progress=True)
+        retried = read_events(client, hub.service + "api/progress", again.text)
+    for stream in (events, retried):
+        assert stream[-1]["failed"] is True, stream
+        # The spawner's own reason, not the Hub's "didn't respond in 30 seconds".
+        assert "Your Jupyter server exited (status 3)" in stream[-1]["message"], stream
+    assert not hub.servers("broken-bea")  # nothing left pending or half-started
+    assert not list(hub.home("broken-bea").glob("nblaunch/*.ipynb"))
+
+
 def test_the_hub_uses_the_fast_spawner(hub: Hub) -> None:
     assert "Using Spawner: nblaunch.hub.spawner.FastLocalSpawner" in hub.log_text()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,12 +13,11 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
 
 @pytest.fixture
-def page(context: Any) -> Iterator[Any]:
+def page(context: Any) -> Any:
     # A cold spawn under a loaded CI machine can take a while; the root page's 30 s is too short.
     tab = context.new_page()
     tab.set_default_timeout(90_000)
-    yield tab
-    tab.close()
+    return tab  # closed with its context
 
 
 def test_progress_page_streams_then_lands_in_lab(hub: Hub, page: Any) -> None:
@@ -40,6 +38,18 @@ def test_progress_page_streams_then_lands_in_lab(hub: Hub, page: Any) -> None:
     # No URL the browser requested carries a token (the ticket rides as login_token, once).
     assert not [u for _, u in seen if re.search(r"[?&]token=", u)]
     assert sum("login_token=" in u for _, u in seen) == 1
+
+
+def test_a_failed_spawn_shows_its_reason_and_a_retry_button(hub: Hub, page: Any) -> None:
+    link = hub.service + "open/stats?n=3"
+    page.goto(hub.login_url(hub.ticket("broken-bo"), link))
+    page.locator("#nblaunch-failed").wait_for()
+    assert "Your Jupyter server exited (status 3)" in page.inner_text("#nblaunch-reason")
+    assert page.url == link  # still the link itself: "Try again" reloads it
+    with page.expect_navigation():
+        page.click("#nblaunch-retry")
+    page.locator("#nblaunch-failed").wait_for()
+    assert "exited (status 3)" in page.inner_text("#nblaunch-reason")
 
 
 def test_catalog_builds_the_link_and_opens_it(hub: Hub, page: Any) -> None:
