@@ -194,6 +194,12 @@ class ProgressHandler(BaseHandler):
         outcome = False
         try:
             async for event in self.hub.progress(user, server):
+                if not event:
+                    # Relay the Hub's keep-alive: proxies keep the stream open through a long
+                    # spawn, and a browser that left is noticed here (StreamClosedError).
+                    self.write(":\n\n")
+                    await self.flush()
+                    continue
                 keep = ("progress", "message", "ready", "failed")
                 await self.send_event({k: event[k] for k in keep if k in event})
                 outcome = bool(event.get("ready") or event.get("failed"))

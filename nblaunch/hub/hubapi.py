@@ -99,15 +99,24 @@ class HubAPI:
         return response.status_code
 
     async def progress(self, user: str, server: str = "") -> AsyncIterator[dict[str, Any]]:
-        """The Hub's spawn progress events, as dicts, until the stream ends."""
+        """The Hub's spawn progress events, as dicts, until the stream ends.
+
+        The Hub's keep-alives (blank lines every few seconds) come through as empty dicts.
+        """
         url = self.api_url + _server_path(user, server) + "/progress"
         try:
             async with self._client.stream("GET", url, timeout=None) as response:
                 if response.status_code != 200:
                     return
+                in_event = False
                 async for line in response.aiter_lines():
                     if line.startswith("data:"):
+                        in_event = True
                         yield json.loads(line[5:])
+                    elif not line:
+                        if not in_event:
+                            yield {}
+                        in_event = False
         except (httpx.HTTPError, ValueError) as err:
             self.log.warning("nblaunch: progress stream for %s/%s ended: %s", user, server, err)
 

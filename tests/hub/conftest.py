@@ -13,7 +13,8 @@
   response without following the redirect into the user's server), ``log_text()`` (everything
   the Hub, proxy, service and user servers printed), ``home(user)``.
 
-Users named ``broken-*`` get a server command that exits with status 3, for failed spawns.
+Users named ``broken-*`` get a server command that exits with status 3, for failed spawns;
+``slow-*`` ones a server that starts 9 s late, for long spawns.
 
 Templates used (written into ``hub.templates``): ``stats`` (``n: int = 1``, ``label = "x"``) and
 ``plain`` (no parameters, ``"autorun": false``).
@@ -78,13 +79,16 @@ c.JupyterHub.load_roles = [
 configure(c, **{kwargs!r})
 
 
-def _break_some(spawner):
-    # Test users named broken-* get a server command that exits at once: a real failed spawn.
+def _vary_spawns(spawner):
+    # Test users named broken-* get a server command that exits at once (a real failed spawn),
+    # slow-* ones a server that starts 9 s late (longer than the Hub's 8 s keep-alive).
     if spawner.user.name.startswith("broken-"):
         spawner.cmd = [sys.executable, "-c", "raise SystemExit(3)"]
+    elif spawner.user.name.startswith("slow-"):
+        spawner.cmd = ["sh", "-c", 'sleep 9; exec "$@"', "sh", *spawner.cmd]
 
 
-c.Spawner.pre_spawn_hook = _break_some
+c.Spawner.pre_spawn_hook = _vary_spawns
 """
 
 
@@ -204,19 +208,19 @@ class Hub:
                 self.proc.wait(5)
 
 
-def read_events(client: httpx.Client, default: str, page: str = "") -> list[dict[str, Any]]:
-    """Read the service's progress stream until its last event (ready or failed)."""
+def read_stream(client: httpx.Client, default: str, page: str = "") -> list[str]:
+    """Every line of the service's progress stream, the one ``page`` watches or ``default``."""
     found = re.search(r"new EventSource\((\"[^\"]*\")\)", page)
-    url = default
-    if found:
-        url = urljoin(default, json.loads(found.group(1)))
-    events = []
+    url = urljoin(default, json.loads(found.group(1))) if found else default
     with client.stream("GET", url, headers={"Accept": "text/event-stream"}) as response:
         assert response.status_code == 200, response.status_code
-        for line in response.iter_lines():
-            if line.startswith("data:"):
-                events.append(json.loads(line[5:]))
-    return events
+        return list(response.iter_lines())
+
+
+def read_events(client: httpx.Client, default: str, page: str = "") -> list[dict[str, Any]]:
+    """Read the service's progress stream until its last event (ready or failed)."""
+    lines = read_stream(client, default, page)
+    return [json.loads(line[5:]) for line in lines if line.startswith("data:")]
 
 
 def start_hub(root: Path, base_url: str = "/", **kwargs: Any) -> Hub:

@@ -10,7 +10,7 @@ import httpx
 import nbformat
 import pytest
 
-from .conftest import PASSWORDS, Hub, read_events
+from .conftest import PASSWORDS, Hub, read_events, read_stream
 
 pytestmark = pytest.mark.integration
 
@@ -284,6 +284,20 @@ def test_a_server_that_exits_fails_the_launch_with_its_reason(hub: Hub) -> None:
         assert "Your Jupyter server exited (status 3)" in stream[-1]["message"], stream
     assert not hub.servers("broken-bea")  # nothing left pending or half-started
     assert not list(hub.home("broken-bea").glob("nblaunch/*.ipynb"))
+
+
+def test_a_long_spawn_relays_the_hubs_keepalives(hub: Hub) -> None:
+    with hub.client() as client:
+        hub.login(client, "slow-sam")
+        page = hub.launch(client, hub.service + "open/stats?n=4", at_progress=True)
+        lines = read_stream(client, hub.service + "api/progress", page.text)
+    # An SSE comment keeps proxies from closing the stream through the 9 s without news.
+    ready = next(i for i, line in enumerate(lines) if '"ready": true' in line)
+    assert ":" in lines[:ready], lines
+    with hub.client() as client:
+        hub.login(client, "slow-sam")
+        landing = hub.launch(client, hub.service + "open/stats?n=4")
+    assert landing.headers["location"].startswith("/user/slow-sam/lab/tree/nblaunch/stats-")
 
 
 def test_the_hub_uses_the_fast_spawner(hub: Hub) -> None:
