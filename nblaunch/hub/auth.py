@@ -20,21 +20,18 @@ import os
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jupyterhub.auth import Authenticator
 from jupyterhub.handlers.login import LoginHandler
 from jupyterhub.utils import url_path_join
 from traitlets import Dict, Unicode, default
 
 from ..core import Ticket, TicketError, verify_ticket
+from ..pages import page_environment
 from .ticketstore import TicketStore
 
 TICKET_ARG = "login_token"
 SERVICE_COOKIE = "service-nblaunch"
-_PAGES = Environment(
-    loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
-    autoescape=select_autoescape(["html"]),
-)
+_PAGES = page_environment(Path(__file__).parent / "templates")
 
 
 class TicketLoginHandler(LoginHandler):

@@ -18,8 +18,9 @@ from tornado.httputil import url_concat
 from tornado.iostream import StreamClosedError
 
 from ..core import NBLaunchError, QueryError, ServerStartError
-from ..core.forms import form_fields, hidden_controls
+from ..core.forms import form_fields
 from ..core.query import SERVER_NAME
+from ..pages import render_problem, render_unhandled
 from .catalog import Template
 from .hubapi import HubAPI
 from .launcher import HubLauncher
@@ -78,17 +79,21 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """HTTP errors as JSON or a short page; bugs without details (traceback in the log)."""
         exc = kwargs.get("exc_info", (None, None, None))[1]
-        if isinstance(exc, web.HTTPError) or status_code < 500:
+        bug = not isinstance(exc, web.HTTPError) and status_code >= 500
+        if bug:
+            body = UNHANDLED
+        else:
             message = (exc.log_message if isinstance(exc, web.HTTPError) else None) or (
                 self._reason
             )
             body = {"code": f"http-{status_code}", "message": message}
-        else:
-            body = UNHANDLED
-        if self.wants_html():
-            self.render("unhandled.html", status=status_code, **body)
-        else:
+        if not self.wants_html():
             self.send_json(body, status_code)
+        elif bug:
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(render_unhandled(self.pages, "the nblaunch service's log"))
+        else:
+            self.render("httperror.html", status=status_code, **body)
 
 
 class NotFoundHandler(BaseHandler):
@@ -160,19 +165,17 @@ class OpenHandler(BaseHandler):
         if not self.wants_html():
             self.send_json(err.to_json(), err.status)
             return
-        problems = getattr(err, "problems", None) or []
-        query = self.request.query
-        self.render(
-            "error.html",
-            code=err.code,
-            status=err.status,
-            message=err.message,
-            problems=[{"code": p.code, "message": p.message, **p.fields} for p in problems],
+        page = render_problem(
+            self.pages,
+            err,
             template=template.name if template else name,
-            fields=form_fields(template.parameters, query) if template else None,
-            hidden=hidden_controls(query),
+            parameters=template.parameters if template else None,
+            raw_query=self.request.query,
             action=f"{self.prefix}open/{template.name}" if template else "",
+            catalog_url=self.prefix,
         )
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(page)
 
 
 class ProgressHandler(BaseHandler):

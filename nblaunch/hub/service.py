@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from tornado import ioloop, web
 from traitlets import Bool, Enum, Int, List, Unicode, default, validate
@@ -25,6 +24,7 @@ from traitlets.config import Application
 
 from .._version import __version__
 from ..core import AUTORUN_POLICIES, DEFAULT_MAX_VALUE_BYTES, UI_PATHS
+from ..pages import page_environment
 from .api import ContentsAPIHandler, OpenAPIHandler, TemplatesAPIHandler
 from .catalog import Catalog
 from .config import check_origins, frame_ancestors
@@ -199,7 +199,7 @@ class NBLaunchService(Application):
             max_value_bytes=self.max_value_bytes,
         )
         launcher = HubLauncher(Catalog(self.templates_dir, self.log), hub, settings, self.log)
-        pages = Environment(loader=FileSystemLoader(str(PAGES)), autoescape=select_autoescape())
+        pages = page_environment(PAGES)
         shared = {
             "hub_auth": hub_auth,
             "launcher": launcher,

@@ -11,15 +11,14 @@ from __future__ import annotations
 import json
 import os
 import re
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
 from traitlets import Enum, Int, List, TraitError, Unicode, default, validate
 
 from ..core import AUTORUN_POLICIES, DEFAULT_MAX_VALUE_BYTES, UI_PATHS, UnsafePathError, safe_path
+from ..pages import page_environment
 from .handlers import OpenHandler, ParametersHandler
 from .launcher import Launcher, LaunchSettings
 
@@ -27,7 +26,6 @@ PAGE_CONFIG_KEY = "nblaunchAllowedOrigins"
 CSP = "Content-Security-Policy"
 _ORIGIN = re.compile(r"^https?://[a-z0-9.\-\[\]:]+$")
 _FRAME_ANCESTORS = re.compile(r"\s*frame-ancestors\b[^;]*;?", re.IGNORECASE)
-TEMPLATES = Path(__file__).parent / "templates"
 
 
 def _normal_output_dir(value: str) -> str:
@@ -191,9 +189,7 @@ class NBLaunchExtension(ExtensionApp):
         """Register the two routes with their collaborators."""
         assert self.serverapp is not None  # set by Jupyter Server before this is called
         launcher = Launcher(self.serverapp.contents_manager, self.launch_settings(), self.log)
-        pages = Environment(
-            loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"])
-        )
+        pages = page_environment()
         collaborators = {"launcher": launcher, "pages": pages}
         self.handlers.extend(
             [

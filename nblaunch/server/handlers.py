@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment
 from jupyter_core.utils import ensure_async
@@ -20,8 +21,8 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 
 from ..core import NBLaunchError, notebook_url
+from ..pages import render_problem, render_unhandled
 from .launcher import Launcher
-from .pages import render_problem, render_unhandled
 
 UNHANDLED = {"code": "internal-error", "message": "Unhandled error"}
 
@@ -73,7 +74,7 @@ class OpenHandler(JupyterHandler):
                 template=template,
                 parameters=parameters,
                 raw_query=self.request.query,
-                base_url=self.base_url,
+                action=url_path_join(self.base_url, "nblaunch/open", quote(template, safe="/")),
             )
         )
 
@@ -85,7 +86,7 @@ class OpenHandler(JupyterHandler):
             return
         if self.wants_html():
             self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.finish(render_unhandled(self.pages))
+            self.finish(render_unhandled(self.pages, "the Jupyter server's log"))
         else:
             self.set_header("Content-Type", "application/json")
             self.finish(json.dumps(UNHANDLED))
