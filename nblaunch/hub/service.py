@@ -25,6 +25,7 @@ from traitlets.config import Application
 from .._version import __version__
 from ..core import AUTORUN_POLICIES, DEFAULT_MAX_VALUE_BYTES, UI_PATHS
 from ..pages import page_environment
+from .accesslog import access_logger
 from .api import ContentsAPIHandler, OpenAPIHandler, TemplatesAPIHandler
 from .catalog import Catalog
 from .config import check_origins, frame_ancestors
@@ -230,6 +231,7 @@ class NBLaunchService(Application):
             # accepts the OAuth cookies the first one set (and they rotate with the token).
             cookie_secret=hashlib.sha256(b"nblaunch-cookie-secret:" + token.encode()).digest(),
             login_url=hub_auth.login_url,
+            log_function=access_logger(self.log),
         )
 
     def initialize(self, argv: Any = None) -> None:

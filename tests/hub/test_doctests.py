@@ -7,7 +7,17 @@ import importlib
 
 import pytest
 
-MODULES = ["api", "auth", "catalog", "config", "hubapi", "launcher", "openapi", "ticketstore"]
+MODULES = [
+    "accesslog",
+    "api",
+    "auth",
+    "catalog",
+    "config",
+    "hubapi",
+    "launcher",
+    "openapi",
+    "ticketstore",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -302,3 +302,16 @@ def test_a_long_spawn_relays_the_hubs_keepalives(hub: Hub) -> None:
 
 def test_the_hub_uses_the_fast_spawner(hub: Hub) -> None:
     assert "Using Spawner: nblaunch.hub.spawner.FastLocalSpawner" in hub.log_text()
+
+
+def test_the_service_logs_each_request_with_secrets_scrubbed(hub: Hub) -> None:
+    with hub.client() as client:
+        hub.login(client, "lena")
+        hub.launch(client, hub.service + "open/stats?n=5&label=logged")
+    lines = hub.log_text().splitlines()
+    assert any(
+        "302 GET /services/nblaunch/open/stats?n=5&label=logged (lena)" in line for line in lines
+    ), [line for line in lines if "/services/nblaunch/open/" in line]
+    callbacks = [line for line in lines if " GET /services/nblaunch/oauth_callback?" in line]
+    assert callbacks
+    assert all("code=[secret]" in line and "state=[secret]" in line for line in callbacks)
