@@ -45,7 +45,8 @@ test: setup postgres lint
 test-fast: $(INSTALLED) lint
 	$(BIN)/python -m pytest -m "not integration and not browser"
 
-demo: setup
+# The demo needs no browser of its own: the person running it brings one.
+demo: $(INSTALLED) $(CHP)
 	$(BIN)/nblaunch demo
 
 clean:
