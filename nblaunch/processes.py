@@ -100,7 +100,14 @@ def running(children: list[Child]) -> Iterator[list[Child]]:
         yield children
     finally:
         # A second Ctrl-C or SIGTERM must not cut the clean-up short and orphan a process.
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, signal.SIG_IGN)
-        for child in reversed(children):
-            child.stop()
+        # The handlers come back afterwards: an ignored signal is inherited by every process
+        # started later, which could then never be stopped politely.
+        previous = {
+            sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+        try:
+            for child in reversed(children):
+                child.stop()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)

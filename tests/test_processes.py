@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -20,6 +21,22 @@ def test_running_stops_every_child_however_the_block_ends(tmp_path: Path) -> Non
         children.append(start("b", SLEEPER, cwd=tmp_path, env={}, log_dir=tmp_path))
         raise RuntimeError("the parent fails half-way")
     assert [c.process.poll() is not None for c in children] == [True, True]
+
+
+def test_running_gives_the_signal_handlers_back(tmp_path: Path) -> None:
+    def mine(signum: int, frame: object) -> None:
+        pass
+
+    signals = (signal.SIGINT, signal.SIGTERM)
+    saved = [signal.signal(s, mine) for s in signals]
+    try:
+        with running([start("a", SLEEPER, cwd=tmp_path, env={}, log_dir=tmp_path)]):
+            pass
+        # Left ignored, SIGTERM would be ignored by every process started after (a Hub too).
+        assert [signal.getsignal(s) for s in signals] == [mine, mine]
+    finally:
+        for sig, handler in zip(signals, saved, strict=True):
+            signal.signal(sig, handler)
 
 
 def test_a_child_that_dies_is_reported_with_its_log(tmp_path: Path) -> None:
