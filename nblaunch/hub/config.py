@@ -10,6 +10,7 @@ the embedding origins on the Hub, the service and the single-user servers.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -26,6 +27,8 @@ CONTENTS_SCOPE = "custom:nblaunch:contents"
 SERVICE_SCOPES = ("read:servers", "start:servers", "access:servers")
 HOST_SCOPES = (f"access:services!service={SERVICE_NAME}", CONTENTS_SCOPE)
 CSP = "Content-Security-Policy"
+# What a cookie needs to reach a cross-site frame (Partitioned is added on top; see cookies.py).
+CROSS_SITE = {"samesite": "None", "secure": True}
 _ORIGIN = re.compile(r"^https?://[a-z0-9.\-\[\]:]+$")
 
 
@@ -86,12 +89,19 @@ def _user_role(c: Any) -> dict[str, Any]:
     }
 
 
-def _spawner_args(c: Any, origins: list[str], allow_root: bool) -> list[str]:
-    args = [a for a in _get(c.Spawner, "args", []) if not a.startswith("--ServerApp.tornado")]
+def _spawner_args(
+    c: Any, origins: list[str], allow_root: bool, cross_site: bool = False
+) -> list[str]:
+    ours = ("--ServerApp.tornado", "--NBLaunchExtension.")
+    args = [a for a in _get(c.Spawner, "args", []) if not a.startswith(ours)]
     if allow_root:
         args.append("--ServerApp.allow_root=True")
+    settings: dict[str, Any] = {"headers": {CSP: frame_ancestors(origins)}}
+    if cross_site:
+        # The server's OAuth cookie follows the Hub's cookie_options; its xsrf cookie does not.
+        settings["xsrf_cookie_kwargs"] = dict(CROSS_SITE)
+        args.append("--NBLaunchExtension.partitioned_cookies=True")
     # A Python literal, not JSON: the server reads this option with ast.literal_eval.
-    settings = {"headers": {CSP: frame_ancestors(origins)}}
     args.append(f"--ServerApp.tornado_settings={settings!r}")
     # traitlets reads a list option from the command line as one flag per item; a list literal
     # would arrive as a single string and fail the extension's origin check.
@@ -136,6 +146,8 @@ def configure(
         "NBLAUNCH_DEFAULT_UI": default_ui,
         "NBLAUNCH_AUTORUN": autorun,
         "NBLAUNCH_OUTPUT_DIR": output_dir,
+        # The service's own cookies (OAuth, xsrf) must reach a cross-site frame too.
+        "JUPYTERHUB_COOKIE_OPTIONS": json.dumps(CROSS_SITE) if cross_site_cookies else None,
     }
     service = _service(env, service_port or _free_port(), service_api_token)
     services = [s for s in _get(c.JupyterHub, "services", []) if s.get("name") != SERVICE_NAME]
@@ -151,7 +163,7 @@ def configure(
         services = _register_host(c, services, host_api_token)
     c.JupyterHub.services = services
     _configure_hub(c, origins, cross_site_cookies)
-    _configure_spawner(c, origins, fast_spawner, allow_root)
+    _configure_spawner(c, origins, fast_spawner, allow_root, cross_site_cookies)
     if ticket_secret is not None:
         _configure_tickets(c, ticket_secret, host_url, passwords)
 
@@ -189,19 +201,24 @@ def _configure_hub(c: Any, origins: list[str], cross_site_cookies: bool) -> None
         hub_url = _get(c.JupyterHub, "public_url", "") or _get(c.JupyterHub, "bind_url", "")
         if not str(hub_url).startswith("https://"):
             raise ValueError("cross_site_cookies needs the Hub served over https (bind_url).")
-        settings["cookie_options"] = {"samesite": "None", "secure": True}
+        from ..cookies import PartitionedCookies
+
+        # The Hub hands cookie_options on to every spawner (JUPYTERHUB_COOKIE_OPTIONS), so the
+        # servers' OAuth cookies follow; its xsrf cookie defaults to them too.
+        settings["cookie_options"] = dict(CROSS_SITE)
+        settings["transforms"] = [PartitionedCookies]
     c.JupyterHub.tornado_settings = settings
 
 
 def _configure_spawner(
-    c: Any, origins: list[str], fast_spawner: bool, allow_root: bool | None
+    c: Any, origins: list[str], fast_spawner: bool, allow_root: bool | None, cross_site: bool
 ) -> None:
     if fast_spawner and "spawner_class" not in c.JupyterHub:
         from .spawner import FastLocalSpawner
 
         c.JupyterHub.spawner_class = FastLocalSpawner
     root = allow_root if allow_root is not None else hasattr(os, "geteuid") and os.geteuid() == 0
-    c.Spawner.args = _spawner_args(c, origins, root)
+    c.Spawner.args = _spawner_args(c, origins, root, cross_site)
     # Users must not loosen the framing policy with their own jupyter_server_config.
     c.Spawner.disable_user_config = True
 

@@ -9,6 +9,7 @@ a commented config file.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
@@ -19,10 +20,11 @@ from urllib.parse import urlparse
 
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from tornado import ioloop, web
-from traitlets import Bool, Enum, Int, List, Unicode, default, validate
+from traitlets import Bool, Dict, Enum, Int, List, Unicode, default, validate
 from traitlets.config import Application
 
 from .._version import __version__
+from ..cookies import PartitionedCookies
 from ..core import AUTORUN_POLICIES, DEFAULT_MAX_VALUE_BYTES, UI_PATHS
 from ..pages import page_environment
 from .accesslog import access_logger
@@ -135,6 +137,17 @@ class NBLaunchService(Application):
         Environment default: NBLAUNCH_PROXY_URL, else http://127.0.0.1:8000.""",
     ).tag(config=True)
 
+    cookie_options = Dict(
+        help="""Extra options for the service's cookies (its OAuth and xsrf cookies), e.g.
+        {"samesite": "None", "secure": True} for a host application on another site, in which
+        case they are also made Partitioned. Environment default: JUPYTERHUB_COOKIE_OPTIONS
+        (JSON), which nblaunch.hub.configure(c, cross_site_cookies=True) sets.""",
+    ).tag(config=True)
+
+    @default("cookie_options")
+    def _default_cookie_options(self) -> dict[str, Any]:
+        return dict(json.loads(os.environ.get("JUPYTERHUB_COOKIE_OPTIONS") or "{}"))
+
     @default("log_level")
     def _default_log_level(self) -> int:
         return logging.INFO
@@ -191,7 +204,10 @@ class NBLaunchService(Application):
     def make_app(self) -> web.Application:
         """The tornado application with its routes and collaborators."""
         token = os.environ.get("JUPYTERHUB_API_TOKEN", "")
-        hub_auth = HubOAuth(api_url=self.hub_api_url, api_token=token, cache_max_age=60)
+        cookies = dict(self.cookie_options)
+        hub_auth = HubOAuth(
+            api_url=self.hub_api_url, api_token=token, cache_max_age=60, cookie_options=cookies
+        )
         hub = HubAPI(self.hub_api_url, token, self.proxy_url, log=self.log)
         settings = HubLaunchSettings(
             output_dir=self.output_dir.strip("/"),
@@ -232,6 +248,8 @@ class NBLaunchService(Application):
             cookie_secret=hashlib.sha256(b"nblaunch-cookie-secret:" + token.encode()).digest(),
             login_url=hub_auth.login_url,
             log_function=access_logger(self.log),
+            xsrf_cookie_kwargs=cookies,
+            transforms=[PartitionedCookies] if _cross_site(cookies) else None,
         )
 
     def initialize(self, argv: Any = None) -> None:
@@ -255,6 +273,10 @@ class NBLaunchService(Application):
         except KeyboardInterrupt:
             # The Hub stops its managed services with SIGINT: a normal exit, not a crash.
             self.log.info("nblaunch service stopped")
+
+
+def _cross_site(cookies: dict[str, Any]) -> bool:
+    return str(cookies.get("samesite", "")).lower() == "none" and bool(cookies.get("secure"))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,8 +15,9 @@ from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
-from traitlets import Enum, Int, List, TraitError, Unicode, default, validate
+from traitlets import Bool, Enum, Int, List, TraitError, Unicode, default, validate
 
+from ..cookies import PartitionedCookies
 from ..core import AUTORUN_POLICIES, DEFAULT_MAX_VALUE_BYTES, UI_PATHS, UnsafePathError, safe_path
 from ..pages import page_environment
 from .handlers import OpenHandler, ParametersHandler
@@ -123,6 +124,17 @@ class NBLaunchExtension(ExtensionApp):
         Environment default: NBLAUNCH_MAX_VALUE_BYTES, else 65536.""",
     ).tag(config=True)
 
+    partitioned_cookies = Bool(
+        help="""Add the Partitioned attribute (CHIPS) to this server's SameSite=None; Secure
+        cookies, so that they still work in an iframe on another site where the browser blocks
+        third-party cookies. nblaunch.hub.configure(c, cross_site_cookies=True) turns it on.
+        Environment default: NBLAUNCH_PARTITIONED_COOKIES ('1' or 'true'), else off.""",
+    ).tag(config=True)
+
+    @default("partitioned_cookies")
+    def _default_partitioned_cookies(self) -> bool:
+        return os.environ.get("NBLAUNCH_PARTITIONED_COOKIES", "").lower() in ("1", "true")
+
     @default("output_dir")
     def _default_output_dir(self) -> str:
         return _normal_output_dir(os.environ.get("NBLAUNCH_OUTPUT_DIR", "nblaunch"))
@@ -188,6 +200,8 @@ class NBLaunchExtension(ExtensionApp):
     def initialize_handlers(self) -> None:
         """Register the two routes with their collaborators."""
         assert self.serverapp is not None  # set by Jupyter Server before this is called
+        if self.partitioned_cookies:
+            self.serverapp.web_app.transforms.append(PartitionedCookies)
         launcher = Launcher(self.serverapp.contents_manager, self.launch_settings(), self.log)
         pages = page_environment()
         collaborators = {"launcher": launcher, "pages": pages}
