@@ -1,60 +1,44 @@
 """Cookies that still work in a cross-site iframe: ``SameSite=None; Secure; Partitioned``.
 
 A host application on another site frames the Hub, the service and a user's server. Their
-cookies reach that frame only when they are ``SameSite=None; Secure``; and where the browser
-blocks third-party cookies (Chromium's own builds, every Incognito window, Safari, Firefox's
-strict mode) only when they are also ``Partitioned`` (CHIPS): kept per top-level site, so the
-Hub's cookie inside the host's page is not the one a Hub tab uses, which is what isolation
-wants anyway. Python's cookie library knows ``Partitioned`` only from 3.14, and Tornado writes
-cookies through it, so ``PartitionedCookies`` adds the attribute to the finished headers.
+cookies reach that frame only when they are ``SameSite=None; Secure``; where the browser
+blocks third-party cookies, only when they are also ``Partitioned`` (CHIPS): kept per top-level
+site, so the Hub's cookie inside the host's page is not the one a Hub tab uses. (Chromium with
+third-party cookies blocked keeps such cookies but also denies the frame its localStorage, which
+JupyterLab needs: there, nblaunch-embed.js offers a new tab instead.)
+
+Tornado writes cookies through ``http.cookies``, which knows ``Partitioned`` only from Python
+3.14. ``allow_partitioned()`` teaches older versions the attribute the way 3.14 has it, so
+``set_cookie(..., partitioned=True)`` (and JupyterHub's ``cookie_options``) work everywhere.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from http.cookies import Morsel
 
-from tornado.httputil import HTTPHeaders
-from tornado.web import OutputTransform
+# What a cookie needs to reach a frame on another site.
+CROSS_SITE = {"samesite": "None", "secure": True, "partitioned": True}
 
 
-class PartitionedCookies(OutputTransform):
-    """A Tornado output transform: every ``SameSite=None; Secure`` cookie becomes partitioned.
+def allow_partitioned() -> None:
+    """Let ``http.cookies`` write the ``Partitioned`` flag (built in from Python 3.14).
 
-    >>> headers = HTTPHeaders()
-    >>> headers.add("Set-Cookie", "a=1; Path=/; SameSite=None; Secure")
-    >>> headers.add("Set-Cookie", "b=2; Path=/; SameSite=Lax")
-    >>> _, out, _ = PartitionedCookies(None).transform_first_chunk(200, headers, b"", True)
-    >>> out.get_list("Set-Cookie")
-    ['a=1; Path=/; SameSite=None; Secure; Partitioned', 'b=2; Path=/; SameSite=Lax']
+    >>> allow_partitioned()
+    >>> morsel = Morsel()
+    >>> morsel.set("a", "1", "1")
+    >>> morsel.update({"secure": True, "samesite": "None", "partitioned": True})
+    >>> morsel.OutputString()
+    'a=1; Partitioned; SameSite=None; Secure'
     """
-
-    def __init__(self, request: Any) -> None:
-        pass
-
-    def transform_first_chunk(
-        self, status_code: int, headers: HTTPHeaders, chunk: bytes, finishing: bool
-    ) -> tuple[int, HTTPHeaders, bytes]:
-        cookies = headers.get_list("Set-Cookie")
-        if cookies:
-            del headers["Set-Cookie"]
-            for cookie in cookies:
-                headers.add("Set-Cookie", partitioned(cookie))
-        return status_code, headers, chunk
-
-    def transform_chunk(self, chunk: bytes, finishing: bool) -> bytes:
-        return chunk
+    if "partitioned" not in Morsel._reserved:  # type: ignore[attr-defined]
+        Morsel._reserved["partitioned"] = "Partitioned"  # type: ignore[attr-defined]
+        Morsel._flags = {*Morsel._flags, "partitioned"}  # type: ignore[attr-defined]
 
 
-def partitioned(cookie: str) -> str:
-    """A ``Set-Cookie`` value with ``Partitioned`` added when it is a cross-site cookie.
+def wants_partitioned(options: dict[str, object]) -> bool:
+    """Whether cookie options ask for ``Partitioned`` (so ``allow_partitioned()`` is needed).
 
-    >>> partitioned("x=1; SameSite=None; Secure")
-    'x=1; SameSite=None; Secure; Partitioned'
-    >>> partitioned("x=1; SameSite=None")  # not Secure: browsers reject Partitioned there
-    'x=1; SameSite=None'
+    >>> wants_partitioned(CROSS_SITE), wants_partitioned({"secure": True})
+    (True, False)
     """
-    attributes = {part.strip().split("=", 1)[0].lower() for part in cookie.split(";")[1:]}
-    lowered = cookie.lower().replace(" ", "")
-    if "samesite=none" in lowered and "secure" in attributes and "partitioned" not in attributes:
-        return f"{cookie}; Partitioned"
-    return cookie
+    return bool(options.get("partitioned"))

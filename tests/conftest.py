@@ -86,6 +86,12 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+@pytest.fixture(scope="session")
+def chromium_options() -> dict[str, Any]:
+    """How the suite launches Debian's Chromium, for a test that needs a profile of its own."""
+    return {"executable_path": CHROMIUM, "args": list(CHROMIUM_ARGS)}
+
+
 @pytest.fixture
 def context(browser: Any) -> Iterator[Any]:
     ctx = browser.new_context()

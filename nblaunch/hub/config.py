@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlparse
 
+from ..cookies import CROSS_SITE, allow_partitioned
+
 SERVICE_NAME = "nblaunch"
 SERVICE_ROLE = "nblaunch-service"
 HOST_SERVICE = "nblaunch-host"
@@ -27,8 +29,6 @@ CONTENTS_SCOPE = "custom:nblaunch:contents"
 SERVICE_SCOPES = ("read:servers", "start:servers", "access:servers")
 HOST_SCOPES = (f"access:services!service={SERVICE_NAME}", CONTENTS_SCOPE)
 CSP = "Content-Security-Policy"
-# What a cookie needs to reach a cross-site frame (Partitioned is added on top; see cookies.py).
-CROSS_SITE = {"samesite": "None", "secure": True}
 _ORIGIN = re.compile(r"^https?://[a-z0-9.\-\[\]:]+$")
 
 
@@ -201,12 +201,11 @@ def _configure_hub(c: Any, origins: list[str], cross_site_cookies: bool) -> None
         hub_url = _get(c.JupyterHub, "public_url", "") or _get(c.JupyterHub, "bind_url", "")
         if not str(hub_url).startswith("https://"):
             raise ValueError("cross_site_cookies needs the Hub served over https (bind_url).")
-        from ..cookies import PartitionedCookies
-
+        # This runs in the Hub's process, which must then be able to write Partitioned.
+        allow_partitioned()
         # The Hub hands cookie_options on to every spawner (JUPYTERHUB_COOKIE_OPTIONS), so the
         # servers' OAuth cookies follow; its xsrf cookie defaults to them too.
         settings["cookie_options"] = dict(CROSS_SITE)
-        settings["transforms"] = [PartitionedCookies]
     c.JupyterHub.tornado_settings = settings
 
 

@@ -24,7 +24,7 @@ from traitlets import Bool, Dict, Enum, Int, List, Unicode, default, validate
 from traitlets.config import Application
 
 from .._version import __version__
-from ..cookies import PartitionedCookies
+from ..cookies import allow_partitioned, wants_partitioned
 from ..core import AUTORUN_POLICIES, DEFAULT_MAX_VALUE_BYTES, UI_PATHS
 from ..pages import page_environment
 from .accesslog import access_logger
@@ -139,9 +139,9 @@ class NBLaunchService(Application):
 
     cookie_options = Dict(
         help="""Extra options for the service's cookies (its OAuth and xsrf cookies), e.g.
-        {"samesite": "None", "secure": True} for a host application on another site, in which
-        case they are also made Partitioned. Environment default: JUPYTERHUB_COOKIE_OPTIONS
-        (JSON), which nblaunch.hub.configure(c, cross_site_cookies=True) sets.""",
+        {"samesite": "None", "secure": True, "partitioned": True} for a host application on
+        another site. Environment default: JUPYTERHUB_COOKIE_OPTIONS (JSON), which
+        nblaunch.hub.configure(c, cross_site_cookies=True) sets.""",
     ).tag(config=True)
 
     @default("cookie_options")
@@ -205,6 +205,8 @@ class NBLaunchService(Application):
         """The tornado application with its routes and collaborators."""
         token = os.environ.get("JUPYTERHUB_API_TOKEN", "")
         cookies = dict(self.cookie_options)
+        if wants_partitioned(cookies):
+            allow_partitioned()
         hub_auth = HubOAuth(
             api_url=self.hub_api_url, api_token=token, cache_max_age=60, cookie_options=cookies
         )
@@ -249,7 +251,6 @@ class NBLaunchService(Application):
             login_url=hub_auth.login_url,
             log_function=access_logger(self.log),
             xsrf_cookie_kwargs=cookies,
-            transforms=[PartitionedCookies] if _cross_site(cookies) else None,
         )
 
     def initialize(self, argv: Any = None) -> None:
@@ -273,10 +274,6 @@ class NBLaunchService(Application):
         except KeyboardInterrupt:
             # The Hub stops its managed services with SIGINT: a normal exit, not a crash.
             self.log.info("nblaunch service stopped")
-
-
-def _cross_site(cookies: dict[str, Any]) -> bool:
-    return str(cookies.get("samesite", "")).lower() == "none" and bool(cookies.get("secure"))
 
 
 def main(argv: list[str] | None = None) -> None:

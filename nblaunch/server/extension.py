@@ -17,7 +17,7 @@ from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
 from traitlets import Bool, Enum, Int, List, TraitError, Unicode, default, validate
 
-from ..cookies import PartitionedCookies
+from ..cookies import allow_partitioned
 from ..core import AUTORUN_POLICIES, DEFAULT_MAX_VALUE_BYTES, UI_PATHS, UnsafePathError, safe_path
 from ..pages import page_environment
 from .handlers import OpenHandler, ParametersHandler
@@ -125,15 +125,17 @@ class NBLaunchExtension(ExtensionApp):
     ).tag(config=True)
 
     partitioned_cookies = Bool(
-        help="""Add the Partitioned attribute (CHIPS) to this server's SameSite=None; Secure
-        cookies, so that they still work in an iframe on another site where the browser blocks
-        third-party cookies. nblaunch.hub.configure(c, cross_site_cookies=True) turns it on.
-        Environment default: NBLAUNCH_PARTITIONED_COOKIES ('1' or 'true'), else off.""",
+        help="""Let this server write Partitioned cookies (CHIPS), which Python's cookie
+        library knows only from 3.14: cookies that still work in an iframe on another site
+        where the browser blocks third-party cookies. The cookie options themselves come from
+        JupyterHub (cookie_options) and ServerApp.tornado_settings (xsrf_cookie_kwargs);
+        nblaunch.hub.configure(c, cross_site_cookies=True) sets all three. Environment default:
+        on when JUPYTERHUB_COOKIE_OPTIONS asks for partitioned cookies, else off.""",
     ).tag(config=True)
 
     @default("partitioned_cookies")
     def _default_partitioned_cookies(self) -> bool:
-        return os.environ.get("NBLAUNCH_PARTITIONED_COOKIES", "").lower() in ("1", "true")
+        return '"partitioned": true' in os.environ.get("JUPYTERHUB_COOKIE_OPTIONS", "")
 
     @default("output_dir")
     def _default_output_dir(self) -> str:
@@ -182,6 +184,8 @@ class NBLaunchExtension(ExtensionApp):
         # ``self.settings`` is merged into the web app's settings after this method returns, so
         # changes go there (a change made directly to the web app's dict would be overwritten).
         settings = self.settings
+        if self.partitioned_cookies:
+            allow_partitioned()
         # Both jupyterlab_server and notebook build each page's config from this shared dict.
         page_config = settings.setdefault("page_config_data", {})
         page_config[PAGE_CONFIG_KEY] = json.dumps(self.allowed_origins)
@@ -200,8 +204,6 @@ class NBLaunchExtension(ExtensionApp):
     def initialize_handlers(self) -> None:
         """Register the two routes with their collaborators."""
         assert self.serverapp is not None  # set by Jupyter Server before this is called
-        if self.partitioned_cookies:
-            self.serverapp.web_app.transforms.append(PartitionedCookies)
         launcher = Launcher(self.serverapp.contents_manager, self.launch_settings(), self.log)
         pages = page_environment()
         collaborators = {"launcher": launcher, "pages": pages}

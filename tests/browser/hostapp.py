@@ -1,13 +1,16 @@
 """A small host application for the embedding tests: a page using ``nblaunch-embed.js`` and a
 backend that stores a version through ``NBLaunchClient.fetch`` whenever the page reports a save.
 
-``serve(host, tls=...)`` runs it on 127.0.0.1 in a thread, over HTTP or HTTPS.
+``serve(tls=...)`` runs it on 127.0.0.1 in a thread, over HTTP or HTTPS; ``hub_harness()``
+gives the real-Hub helpers of ``tests/hub/conftest.py`` (``start_hub``, ``make_hub``, tokens).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import ssl
+import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +19,21 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from nblaunch.client import STATIC_DIR, NBLaunchClient, NBLaunchClientError, Notebook
+
+HUB_CONFTEST = Path(__file__).resolve().parents[1] / "hub" / "conftest.py"
+
+
+def hub_harness() -> Any:
+    """``tests/hub/conftest.py`` as a module (pytest shows its fixtures to tests/hub only)."""
+    name = "nblaunch_tests_hub_fixtures"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, HUB_CONFTEST)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>host</title></head><body>

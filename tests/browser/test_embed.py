@@ -10,38 +10,20 @@ reports a save. The Hub (TicketAuthenticator, the service, the Node proxy) comes
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pytest
-from hostapp import Host, serve
+from hostapp import Host, hub_harness, serve
 
 from nblaunch.client import NBLaunchClient, Notebook
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
-HUB_CONFTEST = Path(__file__).resolve().parents[1] / "hub" / "conftest.py"
-
-
-def _hub_fixtures() -> Any:
-    # pytest shows tests/hub/conftest.py's fixtures to tests/hub only: load it by path.
-    name = "nblaunch_tests_hub_fixtures"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, HUB_CONFTEST)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-hubfix = _hub_fixtures()
+hubfix = hub_harness()
 make_hub = hubfix.make_hub
 
 

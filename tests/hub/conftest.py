@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -77,6 +78,7 @@ c.JupyterHub.load_roles = [
       "scopes": ["admin:users", "admin:servers", "read:roles", "admin:services"]}},
 ]
 configure(c, **{kwargs!r})
+{extra}
 
 
 def _vary_spawns(spawner):
@@ -125,6 +127,7 @@ class Hub:
     proc: subprocess.Popen[bytes]
     log_path: Path
     tickets: list[str] = field(default_factory=list)
+    verify: Any = True  # for httpx: the test certificate when the Hub serves HTTPS
 
     @property
     def homes(self) -> Path:
@@ -223,13 +226,29 @@ def read_events(client: httpx.Client, default: str, page: str = "") -> list[dict
     return [json.loads(line[5:]) for line in lines if line.startswith("data:")]
 
 
-def start_hub(root: Path, base_url: str = "/", **kwargs: Any) -> Hub:
-    """Write a config into ``root`` and start a Hub; return once the service answers."""
+def start_hub(
+    root: Path,
+    base_url: str = "/",
+    *,
+    tls: tuple[Path, Path] | None = None,
+    extra_config: str = "",
+    **kwargs: Any,
+) -> Hub:
+    """Write a config into ``root`` and start a Hub; return once the service answers.
+
+    ``tls`` (certificate, key) serves the Hub over HTTPS; ``extra_config`` is Python run on
+    ``c`` after ``configure(c, **kwargs)``, with ``{port}`` replaced by the Hub's port.
+    """
     root.mkdir(parents=True, exist_ok=True)
     write_templates(root / "templates")
     (root / "homes").mkdir(exist_ok=True)
     port = free_port()
-    url = f"http://127.0.0.1:{port}{base_url}"
+    url = f"{'https' if tls else 'http'}://127.0.0.1:{port}{base_url}"
+    if tls:
+        extra_config = (
+            f"c.JupyterHub.ssl_cert = {str(tls[0])!r}\n"
+            f"c.JupyterHub.ssl_key = {str(tls[1])!r}\n{extra_config}"
+        )
     settings = {
         "templates_dir": str(root / "templates"),
         "ticket_secret": SECRET,
@@ -251,6 +270,7 @@ def start_hub(root: Path, base_url: str = "/", **kwargs: Any) -> Hub:
         singleuser=str(BIN / "jupyterhub-singleuser"),
         admin=ADMIN_TOKEN,
         kwargs=settings,
+        extra=extra_config.replace("{port}", str(port)),
     )
     (root / "jupyterhub_config.py").write_text(config)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PATH": f"{BIN}:{os.environ['PATH']}"}
@@ -263,7 +283,8 @@ def start_hub(root: Path, base_url: str = "/", **kwargs: Any) -> Hub:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    hub = Hub(url=url, root=root, proc=proc, log_path=log_path)
+    verify = ssl.create_default_context(cafile=str(tls[0])) if tls else True
+    hub = Hub(url=url, root=root, proc=proc, log_path=log_path, verify=verify)
     _wait_until_up(hub)
     return hub
 
@@ -274,7 +295,8 @@ def _wait_until_up(hub: Hub, timeout: float = 60) -> None:
         if hub.proc.poll() is not None:
             raise RuntimeError("jupyterhub exited:\n" + hub.log_text()[-4000:])
         try:
-            if httpx.get(hub.service + "api/openapi.json", timeout=2).status_code == 200:
+            answer = httpx.get(hub.service + "api/openapi.json", timeout=2, verify=hub.verify)
+            if answer.status_code == 200:
                 return
         except httpx.HTTPError:
             pass

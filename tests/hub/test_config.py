@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from traitlets.config import Config
 
-from nblaunch.cookies import PartitionedCookies
+from nblaunch.cookies import CROSS_SITE
 from nblaunch.hub import SERVICE_SCOPES, configure
 from nblaunch.hub.auth import TicketAuthenticator
 from nblaunch.hub.spawner import FastLocalSpawner
@@ -107,10 +107,10 @@ def test_cross_site_cookies_only_over_https() -> None:
     c = Config()
     c.JupyterHub.bind_url = "https://hub.example.org/"
     configure(c, cross_site_cookies=True, embed_origins=["https://app.example.com"])
-    cross_site = {"samesite": "None", "secure": True}
-    hub = c.JupyterHub.tornado_settings
+    cross_site = {"samesite": "None", "secure": True, "partitioned": True}
+    assert cross_site == CROSS_SITE
     # The Hub's own cookies, and through it every server's OAuth cookie (cookie_options).
-    assert hub["cookie_options"] == cross_site and hub["transforms"] == [PartitionedCookies]
+    assert c.JupyterHub.tornado_settings["cookie_options"] == cross_site
     # The servers' xsrf cookie, which cookie_options does not reach, and Partitioned there.
     settings = next(a for a in c.Spawner.args if a.startswith("--ServerApp.tornado_settings="))
     assert ast.literal_eval(settings.split("=", 1)[1])["xsrf_cookie_kwargs"] == cross_site
@@ -124,7 +124,6 @@ def test_same_site_deployments_keep_the_default_cookies() -> None:
     c = Config()
     configure(c, embed_origins=["http://127.0.0.1:9000"])
     assert "cookie_options" not in c.JupyterHub.tornado_settings
-    assert "transforms" not in c.JupyterHub.tornado_settings
     assert not [a for a in c.Spawner.args if "cookie" in a]
     assert "JUPYTERHUB_COOKIE_OPTIONS" not in c.JupyterHub.services[0]["environment"]
 
