@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -265,6 +266,9 @@ class NBLaunchService(Application):
             Path(self.config_file).write_text(self.generate_config_file(), encoding="utf-8")
             print(f"Wrote {self.config_file}")
             return
+        # The Hub stops its services with SIGINT. A Hub started with SIGINT ignored (a background
+        # job in a script) passes that on, and each stop would then wait out its timeout.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         url = urlparse(self.service_url)
         app = self.make_app()
         app.listen(url.port or 80, url.hostname or "127.0.0.1", xheaders=True)

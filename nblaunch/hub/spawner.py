@@ -9,7 +9,9 @@ first check succeeds at once (measured here: 4.4 s median cold spawn down to 2.9
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
+from collections.abc import Callable
 
 import httpx
 from jupyterhub.spawner import SimpleLocalProcessSpawner
@@ -33,6 +35,17 @@ class FastLocalSpawner(SimpleLocalProcessSpawner):
         help="""Seconds between two readiness checks of a starting single-user server.""",
     ).tag(config=True)
 
+    def make_preexec_fn(self, name: str) -> Callable[[], None]:
+        """The parent's preparation of the server's process, plus default signal handling."""
+        prepare = super().make_preexec_fn(name)
+
+        def preexec() -> None:
+            default_signals()
+            if prepare is not None:
+                prepare()
+
+        return preexec
+
     async def start(self) -> tuple[str, int]:
         """Start the process, then return once ``http://ip:port{base_url}`` answers at all."""
         ip, port = await super().start()
@@ -51,6 +64,24 @@ class FastLocalSpawner(SimpleLocalProcessSpawner):
                     continue
                 break
         return ip, port
+
+
+def default_signals() -> None:
+    """Give SIGINT and SIGTERM their default handling in a process about to run a server.
+
+    A Hub started with SIGINT ignored (a background job in a script: ``jupyterhub &``) passes
+    that on to every server it starts, and the Hub stops a server with SIGINT first: each stop
+    would then wait out ``interrupt_timeout`` before SIGTERM.
+
+    >>> import subprocess, sys
+    >>> status = "print(open('/proc/self/status').read().split('SigIgn:')[1].split()[0])"
+    >>> run = subprocess.run([sys.executable, "-c", status], preexec_fn=default_signals,
+    ...                      capture_output=True, text=True)
+    >>> int(run.stdout, 16) & (1 << signal.SIGINT - 1 | 1 << signal.SIGTERM - 1)
+    0
+    """
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
 
 
 def _exited(status: int) -> Exception:

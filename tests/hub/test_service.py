@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import socket
 import subprocess
 import sys
+import time
+from pathlib import Path
 
+import httpx
 import pytest
 from traitlets import TraitError
 
@@ -56,3 +63,40 @@ def test_help_all_documents_every_trait() -> None:
     for trait in ("templates_dir", "embed_origins", "proxy_url", "autorun", "max_value_bytes"):
         assert f"--NBLaunchService.{trait}" in out
     assert "NBLAUNCH_TEMPLATES_DIR" in out
+
+
+def test_sigint_stops_the_service_even_when_its_parent_ignored_it(tmp_path: Path) -> None:
+    # The Hub stops its services with SIGINT; a Hub run as a background job ignores SIGINT,
+    # and every process it starts would inherit that.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{port}",
+        "JUPYTERHUB_SERVICE_PREFIX": "/services/nblaunch/",
+        "JUPYTERHUB_API_TOKEN": "t" * 32,
+    }
+
+    def ignore_sigint() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    service = subprocess.Popen(
+        [sys.executable, "-m", "nblaunch.hub.service"],
+        cwd=tmp_path, env=env, preexec_fn=ignore_sigint,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}/services/nblaunch/api/openapi.json"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(url, timeout=1).status_code == 200:
+                    break
+            time.sleep(0.1)
+        service.send_signal(signal.SIGINT)
+        assert service.wait(10) == 0
+    finally:
+        service.kill()
+        service.wait()
+    assert b"nblaunch service stopped" in (service.stdout.read() if service.stdout else b"")

@@ -93,7 +93,8 @@ def saved_versions(
 
 
 def stop_server(real_hub: Any, user: str) -> None:
-    stopped = real_hub.admin("DELETE", f"users/{user}/server")
+    # The Hub answers only once the stop is done or slow_stop_timeout (10 s) has passed.
+    stopped = real_hub.admin("DELETE", f"users/{user}/server", timeout=60)
     assert stopped.status_code in (202, 204), stopped.text
     deadline = time.monotonic() + 60
     while real_hub.servers(user) and time.monotonic() < deadline:
