@@ -228,24 +228,8 @@ class NBLaunchService(Application):
             "prefix": self.service_prefix,
             "frame_ancestors": frame_ancestors(list(self.embed_origins)),
         }
-        p = re.escape(self.service_prefix)
-        static = str(PACKAGE / "client" / "static")
         return web.Application(
-            [
-                (rf"{p}oauth_callback", CallbackHandler, {"hub_auth": hub_auth}),
-                (
-                    rf"{p}static/(.*)",
-                    EmbedStaticHandler,
-                    {"path": static, "origins": tuple(self.embed_origins)},
-                ),
-                (rf"{p}?", CatalogHandler, shared),
-                (rf"{p}open/([^/]+)", OpenHandler, shared),
-                (rf"{p}api/progress", ProgressHandler, shared),
-                (rf"{p}api/templates", TemplatesAPIHandler, shared),
-                (rf"{p}api/openapi\.json", OpenAPIHandler, shared),
-                (rf"{p}api/users/([^/]+)/contents/(.+)", ContentsAPIHandler, shared),
-                (rf"{p}.*", NotFoundHandler, shared),
-            ],
+            self._routes(shared),
             # Derived from the service's token, so a restarted or second replica of the service
             # accepts the OAuth cookies the first one set (and they rotate with the token).
             cookie_secret=hashlib.sha256(b"nblaunch-cookie-secret:" + token.encode()).digest(),
@@ -253,6 +237,22 @@ class NBLaunchService(Application):
             log_function=access_logger(self.log),
             xsrf_cookie_kwargs=cookies,
         )
+
+    def _routes(self, shared: dict[str, Any]) -> list[Any]:
+        """Every route under the service's prefix, with its handler's collaborators."""
+        p = re.escape(self.service_prefix)
+        static = {"path": str(PACKAGE / "client" / "static"), "origins": tuple(self.embed_origins)}
+        return [
+            (rf"{p}oauth_callback", CallbackHandler, {"hub_auth": shared["hub_auth"]}),
+            (rf"{p}static/(.*)", EmbedStaticHandler, static),
+            (rf"{p}?", CatalogHandler, shared),
+            (rf"{p}open/([^/]+)", OpenHandler, shared),
+            (rf"{p}api/progress", ProgressHandler, shared),
+            (rf"{p}api/templates", TemplatesAPIHandler, shared),
+            (rf"{p}api/openapi\.json", OpenAPIHandler, shared),
+            (rf"{p}api/users/([^/]+)/contents/(.+)", ContentsAPIHandler, shared),
+            (rf"{p}.*", NotFoundHandler, shared),
+        ]
 
     def initialize(self, argv: Any = None) -> None:
         """Parse the command line and load the config file."""
