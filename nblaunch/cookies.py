@@ -14,6 +14,8 @@ Tornado writes cookies through ``http.cookies``, which knows ``Partitioned`` onl
 
 from __future__ import annotations
 
+import json
+import os
 from http.cookies import Morsel
 
 # What a cookie needs to reach a frame on another site.
@@ -42,3 +44,14 @@ def wants_partitioned(options: dict[str, object]) -> bool:
     (True, False)
     """
     return bool(options.get("partitioned"))
+
+
+def env_cookie_options() -> dict[str, object]:
+    """The cookie options JupyterHub hands a server or service (``JUPYTERHUB_COOKIE_OPTIONS``).
+
+    >>> os.environ["JUPYTERHUB_COOKIE_OPTIONS"] = json.dumps(CROSS_SITE)
+    >>> wants_partitioned(env_cookie_options())
+    True
+    >>> del os.environ["JUPYTERHUB_COOKIE_OPTIONS"]
+    """
+    return dict(json.loads(os.environ.get("JUPYTERHUB_COOKIE_OPTIONS") or "{}"))

@@ -9,7 +9,6 @@ a commented config file.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import re
@@ -25,7 +24,7 @@ from traitlets import Bool, Dict, Enum, Int, List, Unicode, default, validate
 from traitlets.config import Application
 
 from .._version import __version__
-from ..cookies import allow_partitioned, wants_partitioned
+from ..cookies import allow_partitioned, env_cookie_options, wants_partitioned
 from ..core import AUTORUN_POLICIES, DEFAULT_MAX_VALUE_BYTES, UI_PATHS
 from ..pages import page_environment
 from .accesslog import access_logger
@@ -147,7 +146,7 @@ class NBLaunchService(Application):
 
     @default("cookie_options")
     def _default_cookie_options(self) -> dict[str, Any]:
-        return dict(json.loads(os.environ.get("JUPYTERHUB_COOKIE_OPTIONS") or "{}"))
+        return env_cookie_options()
 
     @default("log_level")
     def _default_log_level(self) -> int:

@@ -17,7 +17,7 @@ from jupyter_server.extension.application import ExtensionApp
 from jupyter_server.utils import url_path_join
 from traitlets import Bool, Enum, Int, List, TraitError, Unicode, default, validate
 
-from ..cookies import allow_partitioned
+from ..cookies import allow_partitioned, env_cookie_options, wants_partitioned
 from ..core import AUTORUN_POLICIES, DEFAULT_MAX_VALUE_BYTES, UI_PATHS, UnsafePathError, safe_path
 from ..pages import page_environment
 from .handlers import OpenHandler, ParametersHandler
@@ -135,7 +135,7 @@ class NBLaunchExtension(ExtensionApp):
 
     @default("partitioned_cookies")
     def _default_partitioned_cookies(self) -> bool:
-        return '"partitioned": true' in os.environ.get("JUPYTERHUB_COOKIE_OPTIONS", "")
+        return wants_partitioned(env_cookie_options())
 
     @default("output_dir")
     def _default_output_dir(self) -> str:
