@@ -69,9 +69,10 @@ class FastLocalSpawner(SimpleLocalProcessSpawner):
 def default_signals() -> None:
     """Give SIGINT and SIGTERM their default handling in a process about to run a server.
 
-    A Hub started with SIGINT ignored (a background job in a script: ``jupyterhub &``) passes
-    that on to every server it starts, and the Hub stops a server with SIGINT first: each stop
-    would then wait out ``interrupt_timeout`` before SIGTERM.
+    The Hub stops a server with SIGINT first, and an ignored signal survives ``exec``. A stock
+    Hub installs its own SIGINT handler before it starts any user's server, so its servers get
+    default handling anyway; this guards servers started by a Hub (or a wrapper around it) that
+    still ignores SIGINT then, whose every stop would wait out ``interrupt_timeout``.
 
     >>> import subprocess, sys
     >>> status = "print(open('/proc/self/status').read().split('SigIgn:')[1].split()[0])"
