@@ -2,7 +2,8 @@
 backend that stores a version through ``NBLaunchClient.fetch`` whenever the page reports a save.
 
 ``serve(tls=...)`` runs it on 127.0.0.1 in a thread, over HTTP or HTTPS; ``hub_harness()``
-gives the real-Hub helpers of ``tests/hub/conftest.py`` (``start_hub``, ``make_hub``, tokens).
+gives the real-Hub helpers of ``tests/hub/conftest.py`` (``start_hub``, ``make_hub``, tokens);
+``wait_ready``, ``edit_last_cell``, ``wait_versions`` and ``source`` drive a host page.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import ssl
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -155,3 +157,31 @@ def serve(tls: tuple[Path, Path] | None = None) -> tuple[Host, ThreadingHTTPServ
     server.RequestHandlerClass = handler_for(host)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return host, server
+
+
+def wait_ready(page: Any) -> str:
+    """Wait for the host page's ``ready`` event; return the notebook's path."""
+    page.wait_for_function("typeof window.readyPath === 'string'", timeout=90_000)
+    return str(page.evaluate("window.readyPath"))
+
+
+def edit_last_cell(frame: Any, text: str) -> None:
+    """Type ``text`` at the end of the notebook's last cell, as a person would."""
+    editor = frame.locator(".jp-Notebook .jp-Cell .cm-content").last
+    editor.click()
+    editor.press("Control+End")
+    editor.press_sequentially(text)
+
+
+def source(notebook: Notebook) -> str:
+    """Every cell's source of a stored version, one after the other."""
+    return "\n".join("".join(cell["source"]) for cell in notebook.content["cells"])
+
+
+def wait_versions(host: Host, user: str, count: int, timeout: float = 20) -> list[Notebook]:
+    """Wait until the host stored ``count`` versions for ``user``; return them."""
+    deadline = time.monotonic() + timeout
+    while len(host.versions(user)) < count:
+        assert time.monotonic() < deadline, f"the host stored {len(host.versions(user))} versions"
+        time.sleep(0.1)
+    return host.versions(user)

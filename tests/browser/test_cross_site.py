@@ -22,7 +22,6 @@ import datetime
 import ipaddress
 import json
 import ssl
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from hostapp import Host, hub_harness, serve
+from hostapp import Host, edit_last_cell, hub_harness, serve, source, wait_ready, wait_versions
 
 from nblaunch.client import NBLaunchClient
 
@@ -133,21 +132,13 @@ def test_chrome_default_embeds_and_saves_across_sites(
     )
     page = chrome_default.new_page()
     page.goto(f"{host.url}/embed?user=xs-ana&ready=90000")
-    page.wait_for_function("typeof window.readyPath === 'string'", timeout=90_000)
-    editor = page.frame_locator("#nb iframe").locator(".jp-Notebook .jp-Cell .cm-content").last
-    editor.click()
-    editor.press("Control+End")
-    editor.press_sequentially("  # saved across sites")
+    wait_ready(page)
+    edit_last_cell(page.frame_locator("#nb iframe"), "  # saved across sites")
     # The save is a PUT from JupyterLab in the frame: the server's xsrf cookie had to arrive.
     page.click("#save")
     page.wait_for_function("document.getElementById('status').textContent === 'Saved'")
-    deadline = time.monotonic() + 20
-    while not host.versions("xs-ana") and time.monotonic() < deadline:
-        time.sleep(0.1)
-    versions = host.versions("xs-ana")
-    assert versions, page.evaluate("window.log")
-    sources = "".join("".join(c["source"]) for c in versions[-1].content["cells"])
-    assert "# saved across sites" in sources
+    versions = wait_versions(host, "xs-ana", 1)
+    assert "# saved across sites" in source(versions[-1])
     # Every cookie set in the frame (not the expired ones that clear a cookie) is cross-site.
     kept = [(u, v) for u, v in cookies if u.startswith("https://localhost:") and '=""' not in v]
     names = {value.split("=", 1)[0] for _, value in kept}

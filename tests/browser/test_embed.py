@@ -17,9 +17,9 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pytest
-from hostapp import Host, hub_harness, serve
+from hostapp import Host, edit_last_cell, hub_harness, serve, source, wait_ready, wait_versions
 
-from nblaunch.client import NBLaunchClient, Notebook
+from nblaunch.client import NBLaunchClient
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -61,37 +61,13 @@ def _open(page: Any, host: Host, user: str, *, ready: int = 60000, origin: str =
     page.goto(f"{base}/embed?user={user}&ready={ready}")
 
 
-def _wait_ready(page: Any) -> str:
-    page.wait_for_function("typeof window.readyPath === 'string'", timeout=90_000)
-    return str(page.evaluate("window.readyPath"))
-
-
-def _edit_last_cell(frame: Any, text: str) -> None:
-    editor = frame.locator(".jp-Notebook .jp-Cell .cm-content").last
-    editor.click()
-    editor.press("Control+End")
-    editor.press_sequentially(text)
-
-
-def _source(notebook: Notebook) -> str:
-    return "\n".join("".join(cell["source"]) for cell in notebook.content["cells"])
-
-
-def _wait_versions(host: Host, user: str, count: int, timeout: float = 20) -> list[Notebook]:
-    deadline = time.monotonic() + timeout
-    while len(host.versions(user)) < count:
-        assert time.monotonic() < deadline, f"the host stored {len(host.versions(user))} versions"
-        time.sleep(0.1)
-    return host.versions(user)
-
-
 def test_ticket_login_and_no_token_in_any_url(page: Any, embed_hub: Any, hosts: Any) -> None:
     listed = hosts[0]
     urls: list[str] = []
     page.on("request", lambda request: urls.append(request.url))
     page.on("websocket", lambda socket: urls.append(socket.url))
     _open(page, listed, "em-login")
-    path = _wait_ready(page)
+    path = wait_ready(page)
     assert path.startswith("nblaunch/stats")
     frame = page.frame_locator("#nb iframe")
     # The injected parameters cell is shown: the launch went through the service's flow.
@@ -112,19 +88,19 @@ def test_ticket_login_and_no_token_in_any_url(page: Any, embed_hub: Any, hosts: 
 def test_host_save_and_lab_save_reach_the_host_store(page: Any, embed_hub: Any, hosts: Any) -> None:
     listed = hosts[0]
     _open(page, listed, "em-save")
-    path = _wait_ready(page)
+    path = wait_ready(page)
     frame = page.frame_locator("#nb iframe")
-    _edit_last_cell(frame, "  # edited-in-the-host-page")
+    edit_last_cell(frame, "  # edited-in-the-host-page")
     page.click("#save")
     page.wait_for_function("document.getElementById('status').textContent === 'Saved'")
-    first = _wait_versions(listed, "em-save", 1)[-1]
-    assert first.path == path and "# edited-in-the-host-page" in _source(first)
+    first = wait_versions(listed, "em-save", 1)[-1]
+    assert first.path == path and "# edited-in-the-host-page" in source(first)
 
     # JupyterLab's own shortcut: the "saved" event makes the host store it too.
-    _edit_last_cell(frame, "  # saved-from-jupyterlab")
+    edit_last_cell(frame, "  # saved-from-jupyterlab")
     frame.locator(".jp-Notebook").press("Control+s")
-    second = _wait_versions(listed, "em-save", 2)[-1]
-    assert "# saved-from-jupyterlab" in _source(second)
+    second = wait_versions(listed, "em-save", 2)[-1]
+    assert "# saved-from-jupyterlab" in source(second)
     # Both saves reached the host once each: unchanged content is never stored twice.
     time.sleep(1)
     assert len(listed.versions("em-save")) == 2
@@ -135,19 +111,19 @@ def test_save_after_the_server_stopped_is_refused_clearly(
 ) -> None:
     listed = hosts[0]
     _open(page, listed, "em-stop")
-    _wait_ready(page)
+    wait_ready(page)
     frame = page.frame_locator("#nb iframe")
-    _edit_last_cell(frame, "  # kept")
+    edit_last_cell(frame, "  # kept")
     page.click("#save")
     page.wait_for_function("document.getElementById('status').textContent === 'Saved'")
-    kept = _wait_versions(listed, "em-stop", 1)
+    kept = wait_versions(listed, "em-stop", 1)
     stop = embed_hub.admin("DELETE", "users/em-stop/server", timeout=60)
     assert stop.status_code in (202, 204)
     deadline = time.monotonic() + 60  # the Hub's own stop gives up after about 20 s
     while embed_hub.servers("em-stop"):
         assert time.monotonic() < deadline, "the server did not stop"
         time.sleep(0.2)
-    _edit_last_cell(frame, "  # lost-edit")
+    edit_last_cell(frame, "  # lost-edit")
     page.click("#save")
     page.wait_for_function(
         "document.getElementById('status').textContent.startsWith('Save failed')",
@@ -200,7 +176,7 @@ def test_the_bridge_ignores_an_unlisted_origin(
     lab = page.locator("#nb iframe").element_handle().content_frame()
     config = lab.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent)")
     assert json.loads(config["nblaunchAllowedOrigins"]) == [hosts[0].url]
-    _edit_last_cell(frame, "  # must-not-be-saved")
+    edit_last_cell(frame, "  # must-not-be-saved")
     page.click("#save")
     page.wait_for_timeout(3000)
     assert page.evaluate("window.nb.isReady") is False

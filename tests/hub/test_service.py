@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ import pytest
 from traitlets import TraitError
 
 from nblaunch.hub.service import NBLaunchService
+
+from .conftest import free_port
 
 
 @pytest.fixture
@@ -68,9 +69,7 @@ def test_help_all_documents_every_trait() -> None:
 def test_sigint_stops_the_service_even_when_its_parent_ignored_it(tmp_path: Path) -> None:
     # The Hub stops its services with SIGINT; a Hub run as a background job ignores SIGINT,
     # and every process it starts would inherit that.
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = {
         **os.environ,
         "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{port}",
