@@ -4,6 +4,11 @@ A ticket is ``base64url(payload).base64url(HMAC-SHA256(secret, payload))``; the 
 user, carries a random nonce (two tickets minted in the same second differ) and expires in at
 most ``MAX_TTL`` seconds. Refusing a replayed nonce is the verifier's job (it needs a store that
 survives restarts), not this module's.
+
+User names must already be in JupyterHub's normal form (``check_username``): the Hub lowercases
+the names it logs in, so a ticket for ``Carol`` would land in the account ``carol`` and share it
+with the host's user ``carol``. Refusing such names keeps one host user to one Hub account; the
+host decides how its names map onto Hub names.
 """
 
 from __future__ import annotations
@@ -20,6 +25,45 @@ from .errors import TicketError, TicketExpiredError
 
 MAX_TTL = 60
 VERSION = 1
+_NOT_VALID = "This login link is not valid; go back to the application and open the notebook again."
+
+
+class UserNameError(TicketError, ValueError):
+    """A user name that is not a Hub user name as is (upper case, spaces, ``/``, empty).
+
+    Also a ``ValueError``: the host application passed a wrong argument.
+    """
+
+    code = "user-name-not-normal"
+    status = 400
+
+
+def check_username(username: str) -> str:
+    """``username`` unchanged if the Hub would log it in under that very name, else an error.
+
+    The rule is JupyterHub's default normalisation (lower case) and validation (not empty, no
+    ``/``, no surrounding spaces). A Hub whose authenticator maps names further (``username_map``)
+    refuses such tickets too, by its own rule.
+
+    >>> check_username("carol")
+    'carol'
+    >>> check_username("Carol")
+    Traceback (most recent call last):
+    ...
+    nblaunch.core.tickets.UserNameError: The user name 'Carol' is not a Hub user name: ...
+    """
+    if not username:
+        raise UserNameError("A ticket needs a user name: the name of the Hub user to log in.")
+    normal = username.strip().lower()
+    if normal and normal == username and "/" not in username and set(username) != {"."}:
+        return username
+    hint = f" (the Hub would make it {normal!r})" if normal and normal != username else ""
+    raise UserNameError(
+        f"The user name {username!r} is not a Hub user name: use lower case, no spaces around "
+        f"it and no '/'{hint}. Map your application's user names onto Hub names yourself, so "
+        "two of your users never share one Hub account.",
+        user=username,
+    )
 
 
 @dataclass(frozen=True)
@@ -53,8 +97,7 @@ def make_ticket(
     >>> make_ticket("alice", "s3cret") != make_ticket("alice", "s3cret")
     True
     """
-    if not username:
-        raise TicketError("A ticket needs a user name.")
+    check_username(username)
     if not secret:
         raise TicketError("A ticket needs a shared secret; set the same one on the Hub.")
     if not 0 < ttl <= MAX_TTL:
@@ -73,10 +116,12 @@ def verify_ticket(ticket: str, secret: str | bytes, *, now: float | None = None)
     'alice'
     """
     payload, _, signature = (ticket or "").partition(".")
-    if not payload or not hmac.compare_digest(_sign(secret, payload), signature):
-        raise TicketError(
-            "This login link is not valid; go back to the application and open the notebook again."
-        )
+    # A ticket is ASCII; anything else (``?login_token=x.%C3%A9``) is refused here, and the
+    # signatures are compared as bytes: compare_digest raises TypeError on non-ASCII str.
+    if not payload or not ticket.isascii():
+        raise TicketError(_NOT_VALID)
+    if not hmac.compare_digest(_sign(secret, payload).encode(), signature.encode()):
+        raise TicketError(_NOT_VALID)
     try:
         body = json.loads(_unb64(payload))
         found = Ticket(str(body["u"]), str(body["n"]), int(body["iat"]), int(body["exp"]))

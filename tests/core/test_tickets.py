@@ -8,6 +8,7 @@ import json
 import pytest
 
 from nblaunch.core import MAX_TTL, TicketError, TicketExpiredError, make_ticket, verify_ticket
+from nblaunch.core.tickets import UserNameError, check_username
 
 SECRET = "s3cret"
 NOW = 1_800_000_000.0
@@ -58,6 +59,11 @@ def _forge(body: dict[str, object]) -> str:
         _forge({"v": 2, "u": "ann", "n": "x", "iat": NOW, "exp": NOW + 10}),
         _forge({"v": 1, "u": "", "n": "x", "iat": NOW, "exp": NOW + 10}),
         _forge({"v": 1, "u": "ann"}),
+        # Not ASCII: compare_digest on such str raised TypeError, a 500 on the Hub.
+        "x.\u00e9",
+        "\u00e9.x",
+        make_ticket("ann", SECRET, now=NOW) + "\u00e9",
+        make_ticket("ann", SECRET, now=NOW).replace(".", ".\U0001f600"),
     ],
 )
 def test_refused(ticket: str) -> None:
@@ -74,3 +80,30 @@ def test_refused(ticket: str) -> None:
 def test_make_refuses(username: str, secret: str, ttl: int) -> None:
     with pytest.raises(TicketError):
         make_ticket(username, secret, ttl)
+
+
+@pytest.mark.parametrize(
+    ("username", "normal"),
+    [("carol", True), ("c.smith@example.org", True), ("d\u00f6rte", True), ("1234", True),
+     ("Carol", False), ("CAROL", False), (" carol", False), ("carol ", False), ("a/b", False),
+     ("..", False), ("", False), ("D\u00d6RTE", False)],
+)  # fmt: skip
+def test_user_names_must_be_hub_names(username: str, normal: bool) -> None:
+    if normal:
+        assert check_username(username) == username
+        assert verify_ticket(make_ticket(username, SECRET, now=NOW), SECRET, now=NOW).username == (
+            username
+        )
+        return
+    with pytest.raises(UserNameError) as info:
+        make_ticket(username, SECRET, now=NOW)
+    assert info.value.code == "user-name-not-normal"
+    assert info.value.status == 400
+    # A wrong argument to the host's own call: ValueError as well as a TicketError.
+    assert isinstance(info.value, ValueError)
+    assert isinstance(info.value, TicketError)
+
+
+def test_the_refusal_names_the_hubs_form() -> None:
+    with pytest.raises(UserNameError, match="'carol'"):
+        check_username("Carol")
