@@ -2,12 +2,20 @@
 
 The host's backend mints ``make_ticket(username, secret, ttl)`` and sends the browser to
 ``/hub/login?login_token=<ticket>&next=<path on the Hub>``. The login handler registered here
-checks the signature and lifetime (core), refuses a nonce seen before (``TicketStore``), logs that
-user in through the Hub's normal login path (so the user is created on first login, subject to
-``allow_all``/``allowed_users``), and switches the session when another user was logged in in the
-same browser. A bad ticket gives a page saying so, with a link back to ``host_url``; it never
-logs anyone in. The parameter is called ``login_token`` because the Hub's request log scrubs
-arguments whose name contains ``token``; the ticket itself is never logged.
+checks the signature, lifetime and user name (core, then the authenticator's own
+``normalize_username``: a name the Hub would change is refused, so two host users never share
+one account), refuses a nonce seen before (``TicketStore``), and logs that user in through the
+Hub's normal login path (so the user is created on first login, subject to
+``allow_all``/``allowed_users``). A bad ticket gives a page saying so, with a link back to
+``host_url``; it never logs anyone in. The parameter is called ``login_token`` because the Hub's
+request log scrubs arguments whose name contains ``token``; the ticket itself is never logged.
+
+When another user is logged in in the same browser, a GET never switches: anyone can mint a
+ticket for themselves in the host application, so a link could otherwise log a victim in to the
+sender's account (login CSRF). The GET shows who is logged in and whom the link is for, and only
+a POST of the same ticket with the Hub's xsrf token switches. The ticket is used up by the
+request that logs in (the GET when nobody or the same user is logged in, else the POST), so it
+is accepted once in total.
 
 Without a ticket, ``/hub/login`` is the usual username and password form, checked against the
 ``passwords`` trait (a demo convenience: use a real authenticator's check in production).
@@ -26,7 +34,9 @@ from jupyterhub.utils import url_path_join
 from traitlets import Dict, Unicode, default
 
 from ..core import Ticket, TicketError, verify_ticket
+from ..core.tickets import UserNameError
 from ..pages import page_environment
+from .errors import LoginRefusedError
 from .ticketstore import TicketStore
 
 TICKET_ARG = "login_token"
@@ -35,30 +45,64 @@ _PAGES = page_environment(Path(__file__).parent / "templates")
 
 
 class TicketLoginHandler(LoginHandler):
-    """``GET /hub/login?login_token=...&next=...``: log in by ticket; otherwise the usual form."""
+    """``/hub/login?login_token=...&next=...``: log in by ticket; otherwise the usual form.
+
+    Refused tickets are raised as ``TicketError`` and answered by ``write_error``.
+    """
+
+    authenticator: TicketAuthenticator
 
     async def get(self) -> None:
-        ticket_text = self.get_argument(TICKET_ARG, default="")
-        if not ticket_text:
+        text = self.get_argument(TICKET_ARG, default="")
+        if not text:
             await super().get()
             return
-        authenticator: TicketAuthenticator = self.authenticator
-        try:
-            ticket = authenticator.check_ticket(ticket_text)
-        except TicketError as err:
-            # The message names no ticket content, so it may be logged.
-            self.log.warning("nblaunch: login ticket refused: %s (%s)", err.code, err.message)
-            self.set_status(err.status)
-            self.finish(authenticator.refusal_page(err))
-            return
-        await self._switch_to(ticket)
-
-    async def _switch_to(self, ticket: Ticket) -> None:
+        ticket = self.authenticator.check_ticket(text)
         previous = self.get_current_user_cookie()
         if previous is not None and previous.name != ticket.username:
-            # Another user was logged in in this browser: end that session first (this also
-            # revokes the tokens issued in it), then start a fresh one for the ticket's user.
-            self.log.info("nblaunch: ticket switches session from %s", previous.name)
+            # Not used up here: the POST from the confirmation page carries it.
+            self._confirm_switch(previous.name, ticket, text)
+            return
+        self.authenticator.use_ticket(ticket)
+        await self._log_in(ticket, switching=False)
+
+    async def post(self) -> None:
+        # The Hub's prepare() has checked _xsrf against this browser's session already.
+        text = self.get_body_argument(TICKET_ARG, default="")
+        if not text:
+            await super().post()
+            return
+        ticket = self.authenticator.check_ticket(text)
+        self.authenticator.use_ticket(ticket)
+        previous = self.get_current_user_cookie()
+        await self._log_in(
+            ticket, switching=previous is not None and previous.name != ticket.username
+        )
+
+    def _confirm_switch(self, current: str, ticket: Ticket, text: str) -> None:
+        self.log.info(
+            "nblaunch: ticket for %s while %s is logged in: asking", ticket.username, current
+        )
+        # The page holds a live ticket: no cache may keep it.
+        self.set_header("Cache-Control", "no-store")
+        self.finish(
+            _PAGES.get_template("switch.html").render(
+                current_user=current,
+                new_user=ticket.username,
+                ticket=text,
+                next=self.get_argument("next", default=""),
+                xsrf=self.xsrf_token.decode("ascii"),
+                action=url_path_join(self.hub.base_url, "login"),
+                stay_url=url_path_join(self.hub.base_url, "home"),
+                host_url=self.authenticator.host_url,
+            )
+        )
+
+    async def _log_in(self, ticket: Ticket, *, switching: bool) -> None:
+        if switching:
+            # Another user was logged in in this browser and confirmed the switch: end that
+            # session first (this also revokes the tokens issued in it), then start a fresh one.
+            self.log.info("nblaunch: ticket switches session to %s", ticket.username)
             self.clear_login_cookie()
             self.set_session_cookie()
         # The service keeps its own login cookie; drop it so it asks the Hub who this is again.
@@ -67,9 +111,7 @@ class TicketLoginHandler(LoginHandler):
         self.clear_cookie("__Host-" + SERVICE_COOKIE, path="/", secure=True)
         user = await self.login_user({"username": ticket.username, "ticket": ticket})
         if user is None:
-            self.set_status(403)
-            self.finish(self.authenticator.refusal_page(None))
-            return
+            raise LoginRefusedError("This user may not log in to this Hub.", user=ticket.username)
         self.redirect(self._next_without_ticket(user))
 
     def _next_without_ticket(self, user: Any) -> str:
@@ -79,6 +121,23 @@ class TicketLoginHandler(LoginHandler):
         if next_url:
             return str(next_url)
         return str(user.url) if user.spawner.active else url_path_join(self.hub.base_url, "home")
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        """A refused ticket is one warning line: its message names no ticket content, and the
+        request line (which holds the ticket) is not logged."""
+        if isinstance(value, TicketError):
+            self.log.warning("nblaunch: login ticket refused: %s (%s)", value.code, value.message)
+            return
+        super().log_exception(typ, value, tb)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """A refused ticket is the ticket page with a link back to the host application."""
+        err = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(err, TicketError):
+            self.set_status(err.status)
+            self.finish(self.authenticator.refusal_page(err))
+            return
+        super().write_error(status_code, **kwargs)
 
 
 class TicketAuthenticator(Authenticator):
@@ -135,18 +194,33 @@ class TicketAuthenticator(Authenticator):
         return self._store
 
     def check_ticket(self, text: str) -> Ticket:
-        """Verify a ticket and use it up, or raise a ``TicketError``."""
+        """Verify a ticket's signature, lifetime and user name, or raise a ``TicketError``.
+
+        The ticket is not used up: ``use_ticket`` does that when it logs someone in.
+        """
         if not self.ticket_secret:
             raise TicketError("This Hub does not accept login links from applications.")
         ticket = verify_ticket(text, self.ticket_secret)
-        self.store.consume(ticket)
+        normal = self.normalize_username(ticket.username)
+        if normal != ticket.username:
+            # The Hub would log this name in as ``normal``, an account that may belong to
+            # another of the host's users: refuse rather than merge them.
+            raise UserNameError(
+                f"This login link is for {ticket.username!r}, which this Hub would log in as "
+                f"{normal!r}. The application must use Hub user names as they are; tell its "
+                "administrator.",
+                user=ticket.username,
+            )
         return ticket
 
-    def refusal_page(self, err: TicketError | None) -> str:
+    def use_ticket(self, ticket: Ticket) -> None:
+        """Use a checked ticket up, or raise ``TicketReplayError`` if it was used before."""
+        self.store.consume(ticket)
+
+    def refusal_page(self, err: TicketError) -> str:
         """The HTML page for a refused ticket, with a link back to the host application."""
-        message = err.message if err else "This user may not log in to this Hub."
         return _PAGES.get_template("ticket.html").render(
-            message=message, code=err.code if err else "not-allowed", host_url=self.host_url
+            message=err.message, code=err.code, host_url=self.host_url
         )
 
     async def authenticate(self, handler: Any, data: dict[str, Any]) -> str | None:

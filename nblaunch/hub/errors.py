@@ -7,12 +7,15 @@ They extend core's tree (``nblaunch.core.errors``) so handlers answer them the s
     ├── ServerNotRunningError    server-not-running  409  (the user's server is stopped)
     ├── NotFoundError            not-found           404  (no such file in the user's server)
     ├── HashMismatchError        hash-mismatch       409  (the file changed since expect_hash)
-    └── HubUnavailableError      hub-unavailable     502  (the Hub or the server did not answer)
+    ├── HubUnavailableError      hub-unavailable     502  (the Hub or the server did not answer)
+    └── TicketError (core)
+        └── LoginRefusedError    not-allowed         403  (a valid ticket for a user the Hub
+                                                           may not log in: allowed_users)
 """
 
 from __future__ import annotations
 
-from ..core import NBLaunchError
+from ..core import NBLaunchError, TicketError
 
 
 class UserNotFoundError(NBLaunchError):
@@ -48,3 +51,10 @@ class HubUnavailableError(NBLaunchError):
 
     code = "hub-unavailable"
     status = 502
+
+
+class LoginRefusedError(TicketError):
+    """A valid ticket, but the Hub's authenticator may not log its user in (``allowed_users``)."""
+
+    code = "not-allowed"
+    status = 403
