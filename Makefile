@@ -51,3 +51,18 @@ demo: $(INSTALLED) $(CHP)
 
 clean:
 	rm -rf $(VENV) $(CACHE) labextension/node_modules labextension/lib nblaunch/labextension
+
+# tests/hub against the JupyterHub that the Zero to JupyterHub chart ships (docs/deploy.md), in a
+# venv of its own so .venv keeps the newest one. A test checks COMPAT_HUB against the chart's pins.
+COMPAT := .venv-compat
+COMPAT_HUB := 5.5.0
+
+$(COMPAT)/.installed: pyproject.toml $(LAB_SOURCES) | $(INSTALLED)
+	$(PYTHON) -m venv $(COMPAT)
+	$(COMPAT)/bin/pip install -q --upgrade pip
+	$(COMPAT)/bin/pip install -q -e '.[test]' 'jupyterhub==$(COMPAT_HUB)'
+	touch $@
+
+.PHONY: test-compat
+test-compat: $(COMPAT)/.installed $(CHP) chromium
+	$(COMPAT)/bin/python -m pytest tests/hub

@@ -27,6 +27,9 @@ HOST_SERVICE = "nblaunch-host"
 CONTENTS_SCOPE = "custom:nblaunch:contents"
 #: Everything the service's token may do. A test fails if this grows.
 SERVICE_SCOPES = ("read:servers", "start:servers", "access:servers")
+#: The same on JupyterHub 5 (the Zero to JupyterHub chart ships 5.5), which has no
+#: ``start:servers``: its narrowest scope that starts a server is ``servers``, which also stops.
+SERVICE_SCOPES_HUB5 = ("servers", "access:servers")
 HOST_SCOPES = (f"access:services!service={SERVICE_NAME}", CONTENTS_SCOPE)
 CSP = "Content-Security-Policy"
 _ORIGIN = re.compile(r"^https?://[a-z0-9.\-\[\]:]+$")
@@ -37,6 +40,13 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def service_scopes() -> tuple[str, ...]:
+    """The service role's scopes on the installed JupyterHub (``start:servers`` came in 6)."""
+    from jupyterhub.scopes import scope_definitions
+
+    return SERVICE_SCOPES if "start:servers" in scope_definitions else SERVICE_SCOPES_HUB5
 
 
 def check_origins(origins: Iterable[str]) -> list[str]:
@@ -126,12 +136,15 @@ def configure(
     allow_root: bool | None = None,
     cross_site_cookies: bool = False,
     service_port: int | None = None,
+    service_url: str | None = None,
     service_api_token: str | None = None,
 ) -> None:
     """Set up the nblaunch service, its least-privilege role, tickets and framing on ``c``.
 
     Call it after setting ``c.JupyterHub.bind_url``/``public_url`` (the service reaches users'
-    servers through that address unless ``proxy_url`` is given).
+    servers through that address unless ``proxy_url`` is given). ``service_url`` is how the proxy
+    reaches the service when the proxy runs elsewhere (on Kubernetes, ``http://hub:8181``: the
+    hub pod's Service); the service then listens on every interface at that URL's port.
 
     >>> from traitlets.config import Config
     >>> c = Config(); configure(c, ticket_secret="k" * 32)
@@ -149,10 +162,13 @@ def configure(
         # The service's own cookies (OAuth, xsrf) must reach a cross-site frame too.
         "JUPYTERHUB_COOKIE_OPTIONS": json.dumps(CROSS_SITE) if cross_site_cookies else None,
     }
-    service = _service(env, service_port or _free_port(), service_api_token)
+    url = service_url or f"http://127.0.0.1:{service_port or _free_port()}"
+    service = _service(env, url, service_api_token)
     services = [s for s in _get(c.JupyterHub, "services", []) if s.get("name") != SERVICE_NAME]
     services.append(service)
-    _add_role(c, {"name": SERVICE_ROLE, "scopes": list(SERVICE_SCOPES), "services": [SERVICE_NAME]})
+    _add_role(
+        c, {"name": SERVICE_ROLE, "scopes": list(service_scopes()), "services": [SERVICE_NAME]}
+    )
     _add_role(c, _user_role(c))
     scopes = dict(_get(c.JupyterHub, "custom_scopes", {}))
     scopes[CONTENTS_SCOPE] = {
@@ -168,11 +184,17 @@ def configure(
         _configure_tickets(c, ticket_secret, host_url, passwords)
 
 
-def _service(env: dict[str, Any], port: int, token: str | None) -> dict[str, Any]:
+def _service(env: dict[str, Any], url: str, token: str | None) -> dict[str, Any]:
+    command = [sys.executable, "-m", "nblaunch.hub.service"]
+    parsed = urlparse(url)
+    if parsed.hostname not in ("127.0.0.1", "localhost"):
+        # The Hub hands ``url`` to the service as the address to listen on, but a Kubernetes
+        # Service's name or address is no interface of the pod: listen on all of them instead.
+        command.append(f"--NBLaunchService.service_url=http://0.0.0.0:{parsed.port or 80}")
     service: dict[str, Any] = {
         "name": SERVICE_NAME,
-        "url": f"http://127.0.0.1:{port}",
-        "command": [sys.executable, "-m", "nblaunch.hub.service"],
+        "url": url,
+        "command": command,
         "environment": {k: os.fspath(v) for k, v in env.items() if v is not None},
         "oauth_no_confirm": True,
         "display": True,
