@@ -13,7 +13,7 @@ LAB_SOURCES := $(wildcard labextension/src/* labextension/style/*) labextension/
 export PATH := $(CURDIR)/$(BIN):$(CURDIR)/$(CACHE)/node/node_modules/.bin:$(PATH)
 export NBLAUNCH_CHP := $(CURDIR)/$(CHP)
 
-.PHONY: setup demo test test-fast lint chromium proxy postgres clean
+.PHONY: setup demo test test-fast test-js lint chromium proxy postgres clean
 
 setup: $(INSTALLED) $(CHP) chromium
 
@@ -34,15 +34,28 @@ chromium:
 postgres:
 	@command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
-lint: $(INSTALLED)
+# The front end's dev tools (eslint, prettier, vitest). `pip install -e` runs `jlpm install` only
+# when hatch-jupyter-builder rebuilds the labextension: this installs them whenever the lock changed.
+LAB_MODULES := labextension/node_modules/.nblaunch-installed
+
+$(LAB_MODULES): $(INSTALLED) labextension/package.json labextension/yarn.lock
+	cd labextension && jlpm install
+	touch $@
+
+lint: $(INSTALLED) $(LAB_MODULES)
 	$(BIN)/ruff check nblaunch tests benchmarks
 	$(BIN)/ruff format --check nblaunch tests benchmarks
 	$(BIN)/mypy
+	cd labextension && jlpm lint
 
-test: setup postgres lint
+# The front end's unit tests: vitest in Node and jsdom, no browser and no server.
+test-js: $(LAB_MODULES)
+	cd labextension && jlpm test
+
+test: setup postgres lint test-js
 	$(BIN)/python -m pytest
 
-test-fast: $(INSTALLED) lint
+test-fast: $(INSTALLED) lint test-js
 	$(BIN)/python -m pytest -m "not integration and not browser"
 
 # The demo needs no browser of its own: the person running it brings one.
