@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from .coerce import DEFAULT_MAX_VALUE_BYTES, coerce, convert_text
 from .copies import (
-    AUTORUN_POLICIES,
     UI_PATHS,
-    autorun_decision,
+    candidate_names,
     copy_action,
     copy_name,
+    is_copy_of,
     is_edited,
-    new_copy_names,
     notebook_url,
     params_hash,
 )
@@ -26,6 +25,7 @@ from .errors import (
     InvalidNameError,
     NBLaunchError,
     NotANotebookError,
+    OriginError,
     ParameterError,
     ParameterTypeError,
     QueryError,
@@ -40,9 +40,12 @@ from .errors import (
     UnsupportedLanguageError,
     ValueTooLargeError,
 )
+from .executor import Outcome, Store, execute
+from .grants import AUTORUN_POLICIES, GrantBook, autorun_basis, is_launch_copy, template_trusted
 from .inject import META_KEY, inject, injected_source, provenance, sources_hash
 from .launch import LaunchPlan, load_notebook, plan_launch, render_copy
 from .links import build_link, build_query, encode_name, encode_value
+from .origins import exact_origins, origin_of
 from .parameters import Parameter, kernel_language, notebook_parameters
 from .paths import safe_path
 from .query import CONTROLS, Controls, LaunchRequest, parse_query
@@ -59,16 +62,20 @@ __all__ = [
     "Controls",
     "CopyConflictError",
     "DuplicateParameterError",
+    "GrantBook",
     "InvalidNameError",
     "LaunchPlan",
     "LaunchRequest",
     "NBLaunchError",
     "NotANotebookError",
+    "OriginError",
+    "Outcome",
     "Parameter",
     "ParameterError",
     "ParameterTypeError",
     "QueryError",
     "ServerStartError",
+    "Store",
     "TemplateError",
     "TemplateNotFoundError",
     "Ticket",
@@ -79,24 +86,29 @@ __all__ = [
     "UnsafePathError",
     "UnsupportedLanguageError",
     "ValueTooLargeError",
-    "autorun_decision",
+    "autorun_basis",
     "build_link",
     "build_query",
+    "candidate_names",
     "coerce",
     "convert_text",
     "copy_action",
     "copy_name",
     "encode_name",
     "encode_value",
+    "exact_origins",
+    "execute",
     "inject",
     "injected_source",
+    "is_copy_of",
     "is_edited",
+    "is_launch_copy",
     "kernel_language",
     "load_notebook",
     "make_ticket",
-    "new_copy_names",
     "notebook_parameters",
     "notebook_url",
+    "origin_of",
     "params_hash",
     "parse_query",
     "plan_launch",
@@ -104,5 +116,6 @@ __all__ = [
     "render_copy",
     "safe_path",
     "sources_hash",
+    "template_trusted",
     "verify_ticket",
 ]

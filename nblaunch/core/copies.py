@@ -1,14 +1,16 @@
 """Where a parameterized copy goes, when an existing copy is reused, and where the browser lands.
 
 The same template with the same values maps to the same readable file name
-(``image-stats-image_id-2959331-3fa2c1.ipynb``), so opening a link twice reopens one notebook
-instead of collecting ``Untitled7.ipynb``. A copy the user has edited is never overwritten, but a
-reused copy may have its autorun flag set again (``rearm_autorun``), which leaves its cells alone.
+(``image-stats-image_id-2959331-<26 characters of hash>.ipynb``), so opening a link twice
+reopens one notebook instead of collecting ``Untitled7.ipynb``. The name is only where to look:
+a file found there is this link's copy only if its recorded template and values are this
+link's (``is_copy_of``), so a colliding name, or a file planted at it, is never opened in its
+place. A copy the user has edited is never overwritten.
 """
 
 from __future__ import annotations
 
-import copy
+import base64
 import hashlib
 import json
 import posixpath
@@ -17,27 +19,31 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
-import nbformat
-from nbformat import NotebookNode
-
 from .errors import ControlValueError, CopyConflictError
 from .inject import META_KEY, sources_hash
 
 UI_PATHS = {"lab": "lab/tree/", "doc": "doc/tree/", "notebook": "notebooks/"}
-AUTORUN_POLICIES = ("never", "trusted", "always")
 _SLUG = re.compile(r"[^A-Za-z0-9._]+")
 _STEM_LIMIT = 80
 _VALUE_LIMIT = 24
 
 
-def params_hash(template: str, values: dict[str, object]) -> str:
-    """A short, stable hash of a template and its values.
+def _canonical(values: dict[str, object]) -> str:
+    return json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
 
-    >>> params_hash("t.ipynb", {"a": 1}) == params_hash("t.ipynb", {"a": 1})
-    True
+
+def params_hash(template: str, values: dict[str, object]) -> str:
+    """128 bits of a hash of a template and its values, in 26 lowercase base32 characters.
+
+    Fewer bits let a link author search for values whose copy name collides with another
+    link's (24 bits took seconds); ``is_copy_of`` guards reuse as well.
+
+    >>> params_hash("t.ipynb", {"a": 1})
+    'xy273b6th4lrdrsrk7uiukuniy'
     """
-    blob = json.dumps([template, values], sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()[:6]
+    blob = json.dumps([template, json.loads(_canonical(values))], ensure_ascii=False)
+    digest = hashlib.sha256(blob.encode("utf-8", "surrogatepass")).digest()[:16]
+    return base64.b32encode(digest).decode().rstrip("=").lower()
 
 
 def _slug(text: str) -> str:
@@ -48,9 +54,7 @@ def copy_name(template: str, values: dict[str, object], *, output_dir: str = "nb
     """The reusable copy's path: a readable stem plus a short hash of the values.
 
     >>> copy_name("stats/image-stats.ipynb", {"image_id": 2959331})
-    'nblaunch/image-stats-image_id-2959331-285770.ipynb'
-    >>> copy_name("s.ipynb", {"item_id": 1, "api_url": "http://127.0.0.1:8090/api"}, output_dir="")
-    's-item_id-1-c863a5.ipynb'
+    'nblaunch/image-stats-image_id-2959331-fblxaw4bv4whlfhzuuhjzukx4y.ipynb'
     """
     stem = posixpath.splitext(posixpath.basename(template))[0]
     parts = [_slug(stem) or "notebook"]
@@ -65,17 +69,21 @@ def copy_name(template: str, values: dict[str, object], *, output_dir: str = "nb
     return posixpath.join(output_dir.strip("/"), name) if output_dir.strip("/") else name
 
 
-def new_copy_names(base: str) -> Iterator[str]:
-    """Candidate names for ``copy=new``: ``x-2.ipynb``, ``x-3.ipynb``, ...
+#: How many names a launch tries before it gives up: each is a file that is another link's
+#: copy, or this link's under copy=new; more than this in one folder is a mistake, not a plan.
+MAX_CANDIDATES = 100
 
-    >>> next(new_copy_names("nblaunch/a-1f2e3d.ipynb"))
-    'nblaunch/a-1f2e3d-2.ipynb'
+
+def candidate_names(base: str, limit: int = MAX_CANDIDATES) -> Iterator[str]:
+    """The copy's name, then ``x-2.ipynb``, ``x-3.ipynb``... (``limit`` names in all).
+
+    >>> list(candidate_names("nblaunch/a-1f.ipynb", 3))
+    ['nblaunch/a-1f.ipynb', 'nblaunch/a-1f-2.ipynb', 'nblaunch/a-1f-3.ipynb']
     """
+    yield base
     root, ext = posixpath.splitext(base)
-    n = 2
-    while True:
+    for n in range(2, limit + 1):
         yield f"{root}-{n}{ext}"
-        n += 1
 
 
 def is_edited(existing: Any) -> bool:
@@ -88,18 +96,37 @@ def is_edited(existing: Any) -> bool:
     return recorded is None or recorded != sources_hash(existing)
 
 
-def copy_action(mode: str, existing: Any | None, path: str) -> str:
-    """What to do with the copy's path: ``"write"`` it, ``"open"`` it as is, or ``"new"`` name.
+def is_copy_of(existing: Any, template: str, values: dict[str, object]) -> bool:
+    """Whether a notebook is the copy of ``template`` with ``values`` (by its provenance).
 
-    >>> copy_action("reuse", None, "a.ipynb"), copy_action("reuse", {"cells": []}, "a.ipynb")
+    >>> meta = {"nblaunch": {"template": "t.ipynb", "parameters": {"n": 1}}}
+    >>> is_copy_of({"metadata": meta}, "t.ipynb", {"n": 1}), is_copy_of({"metadata": meta}, "t.ipynb", {"n": 2})
+    (True, False)
+    """  # noqa: E501
+    meta = existing.get("metadata", {}).get(META_KEY) if isinstance(existing, dict) else None
+    if not isinstance(meta, dict) or meta.get("template") != template:
+        return False
+    recorded = meta.get("parameters")
+    return isinstance(recorded, dict) and _canonical(recorded) == _canonical(
+        json.loads(_canonical(values))
+    )
+
+
+def copy_action(mode: str, existing: Any | None, *, mine: bool, path: str) -> str | None:
+    """What to do at one candidate name: ``"write"``, ``"open"``, or None for the next name.
+
+    ``mine`` says whether ``existing`` is this link's copy (``is_copy_of``). A file that is not
+    is never opened, replaced or counted as a conflict: the launch moves on to the next name.
+
+    >>> copy_action("reuse", None, mine=False, path="a"), copy_action("reuse", {}, mine=True, path="a")
     ('write', 'open')
-    """
+    """  # noqa: E501
     if existing is None:
         return "write"
+    if not mine or mode == "new":
+        return None
     if mode == "reuse":
         return "open"
-    if mode == "new":
-        return "new"
     if is_edited(existing):
         raise CopyConflictError(
             f"{path} has been edited since nblaunch wrote it, so copy=overwrite would lose "
@@ -118,40 +145,3 @@ def notebook_url(ui: str, path: str) -> str:
     if ui not in UI_PATHS:
         raise ControlValueError(f"ui={ui!r} is not one of {', '.join(UI_PATHS)}.")
     return UI_PATHS[ui] + quote(path.lstrip("/"), safe="/")
-
-
-def autorun_decision(requested: bool, policy: str, *, trusted: bool) -> bool:
-    """Whether the copy runs all cells on opening: the link asks, the policy decides.
-
-    >>> autorun_decision(True, "trusted", trusted=False), autorun_decision(True, "always", trusted=False)
-    (False, True)
-    """  # noqa: E501
-    if policy not in AUTORUN_POLICIES:
-        raise ValueError(f"autorun policy must be one of {AUTORUN_POLICIES}, not {policy!r}")
-    if not requested or policy == "never":
-        return False
-    return policy == "always" or trusted
-
-
-def rearm_autorun(existing: Any, *, autorun: bool) -> NotebookNode | None:
-    """The reused copy with ``metadata.nblaunch.autorun`` set again, or None if nothing changes.
-
-    ``autorun`` is ``autorun_decision``'s answer for this launch. Only the flag changes: cells,
-    outputs and ``sources_hash`` are kept, so an edited copy stays edited (and is never
-    overwritten), and the plugin runs the copy as the user left it. A file nblaunch did not
-    write (no ``metadata.nblaunch``) is never armed.
-
-    >>> nb = {"cells": [], "metadata": {"nblaunch": {"autorun": False}}}
-    >>> rearm_autorun(nb, autorun=True).metadata.nblaunch.autorun
-    True
-    >>> rearm_autorun(nb, autorun=False) is None, nb["metadata"]["nblaunch"]["autorun"]
-    (True, False)
-    """
-    meta = existing.get("metadata", {}).get(META_KEY) if isinstance(existing, dict) else None
-    # ``is True``, like the plugin's check: a flag already set needs no write.
-    if not autorun or not isinstance(meta, dict) or meta.get("autorun") is True:
-        return None
-    # A copy: the caller's notebook (maybe the contents manager's model) stays as it was read.
-    rearmed = nbformat.from_dict(copy.deepcopy(existing))
-    rearmed.metadata[META_KEY]["autorun"] = True
-    return rearmed

@@ -14,15 +14,19 @@ is a bug, answered with a 500 whose traceback stays in the server log.
     │   ├── ParameterTypeError         wrong-type           400
     │   ├── ValueTooLargeError         value-too-large      400
     │   └── InvalidNameError           invalid-name         400
+    │       └── ReservedNameError      reserved-name        400
     ├── TemplateError                  bad-template         400
     │   ├── TemplateNotFoundError      template-not-found   404
     │   ├── NotANotebookError          not-a-notebook       400
-    │   └── UnsafePathError            unsafe-path          404
+    │   ├── UnsafePathError            unsafe-path          404
+    │   └── TemplateMetadataError      bad-metadata         400
     ├── UnsupportedLanguageError       unsupported-language 400
     ├── CopyConflictError              copy-edited          409
     ├── TicketError                    bad-ticket           403
     │   ├── TicketExpiredError         ticket-expired       403
     │   └── TicketReplayError          ticket-replayed      403
+    ├── OriginError                    bad-origin           400
+    ├── GrantError                     bad-grant            400
     └── ServerStartError               server-failed        503
 """
 
@@ -175,6 +179,21 @@ class ServerStartError(NBLaunchError):
     status = 503
 
 
+class ReservedNameError(InvalidNameError):
+    """A name would replace something the kernel provides (``print``, ``__name__``, R's ``T``).
+
+    Only where the template declares no parameters: a declared name is the author's choice.
+    """
+
+    code = "reserved-name"
+
+
+class TemplateMetadataError(TemplateError):
+    """The template's metadata (``kernelspec``, ``language_info``) has the wrong shape."""
+
+    code = "bad-metadata"
+
+
 def collect(problems: Iterable[ParameterError]) -> None:
     """Raise one ``ParameterError`` holding every problem, if there is any.
 
@@ -183,3 +202,15 @@ def collect(problems: Iterable[ParameterError]) -> None:
     found = [q for p in problems for q in p.problems]
     if found:
         raise ParameterError(found)
+
+
+class OriginError(NBLaunchError):
+    """A configured origin is not an exact ``scheme://host[:port]`` origin."""
+
+    code = "bad-origin"
+
+
+class GrantError(NBLaunchError):
+    """A request to issue or redeem an autorun grant cannot be read."""
+
+    code = "bad-grant"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
-from nbformat import NotebookNode
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 from .coerce import DEFAULT_MAX_VALUE_BYTES, coerce
 from .copies import copy_name
@@ -47,6 +47,8 @@ def load_notebook(content: str | bytes | dict[str, Any], name: str = "template")
     >>> load_notebook('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}').nbformat
     4
     """
+    import nbformat  # costs a second at import: only commands that read notebooks pay it
+
     try:
         text = content.decode("utf-8") if isinstance(content, bytes) else content
         data = json.loads(text) if isinstance(text, str) else text
@@ -71,9 +73,10 @@ def plan_launch(
 ) -> LaunchPlan:
     """Parse and check a launch against the template, before anything is started or written.
 
+    >>> import nbformat
     >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("n = 1")])
     >>> plan_launch("t.ipynb", nb, "n=5&ui=doc").path
-    'nblaunch/t-n-5-736a09.ipynb'
+    'nblaunch/t-n-5-onvato6gjep5yoicyo7eizy7h4.ipynb'
     """
     request = parse_query(raw_query)
     parameters = notebook_parameters(nb)
@@ -94,14 +97,19 @@ def plan_launch(
     )
 
 
-def render_copy(plan: LaunchPlan, nb: Any, *, autorun: bool, link: str | None) -> NotebookNode:
+def render_copy(plan: LaunchPlan, nb: Any, *, link: str | None) -> NotebookNode:
     """The parameterized copy, with provenance and the hash that later tells if it was edited.
 
+    The copy records no permission to run: that is a grant its server holds (``grants``).
+
+    >>> import nbformat
     >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("n = 1")])
-    >>> render_copy(plan_launch("t.ipynb", nb, "n=5"), nb, autorun=False, link=None).metadata[
+    >>> render_copy(plan_launch("t.ipynb", nb, "n=5"), nb, link=None).metadata[
     ...     "nblaunch"]["parameters"]
     {'n': 5}
     """
-    result = inject(nb, plan.values, template=plan.template, link=link, autorun=autorun)
+    result = inject(nb, plan.values, template=plan.template, link=link)
+    # Older copies said ``autorun`` here; a file's word is no permission (``grants``).
+    result.metadata[META_KEY].pop("autorun", None)
     result.metadata[META_KEY]["sources_hash"] = sources_hash(result)
     return result

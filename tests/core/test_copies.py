@@ -1,4 +1,4 @@
-"""Copy names, reuse/new/overwrite decisions, UI URLs and the autorun policy."""
+"""Copy names, copy identity, reuse/new/overwrite decisions and UI URLs."""
 
 from __future__ import annotations
 
@@ -9,17 +9,16 @@ from nblaunch.core import (
     META_KEY,
     ControlValueError,
     CopyConflictError,
-    autorun_decision,
+    candidate_names,
     copy_action,
     copy_name,
     inject,
+    is_copy_of,
     is_edited,
-    new_copy_names,
     notebook_url,
     params_hash,
     sources_hash,
 )
-from nblaunch.core.copies import rearm_autorun
 
 
 def test_same_template_and_values_same_name() -> None:
@@ -49,16 +48,39 @@ def test_copy_name(template: str, values: dict[str, object], output_dir: str, st
     assert name.startswith(start)
     assert name.endswith(f"-{params_hash(template, values)}.ipynb")
     assert ".." not in name.split("/")
-    assert len(name.rsplit("/", 1)[-1]) <= 80 + len("-123456.ipynb")
+    assert len(name.rsplit("/", 1)[-1]) <= 80 + len("-") + 26 + len(".ipynb")
 
 
-def test_new_copy_names() -> None:
-    names = new_copy_names("nblaunch/a.ipynb")
-    assert [next(names) for _ in range(3)] == [
+def test_the_hash_in_a_name_has_128_bits() -> None:
+    # 24 bits let a link author find colliding values in seconds (issue 9, finding 2).
+    digest = params_hash("t.ipynb", {"n": 1})
+    assert len(digest) == 26 and digest.isalnum() and digest.islower()
+    assert len(digest) * 5 >= 128
+
+
+def test_candidate_names() -> None:
+    assert list(candidate_names("nblaunch/a.ipynb", 4)) == [
+        "nblaunch/a.ipynb",
         "nblaunch/a-2.ipynb",
         "nblaunch/a-3.ipynb",
         "nblaunch/a-4.ipynb",
     ]
+
+
+@pytest.mark.parametrize(
+    ("recorded", "template", "values", "mine"),
+    [
+        ({"template": "t.ipynb", "parameters": {"n": 1}}, "t.ipynb", {"n": 1}, True),
+        ({"template": "t.ipynb", "parameters": {"n": 1}}, "t.ipynb", {"n": 2}, False),
+        ({"template": "t.ipynb", "parameters": {"n": 1}}, "u.ipynb", {"n": 1}, False),
+        ({"template": "t.ipynb", "parameters": {"n": 1, "m": 2}}, "t.ipynb", {"n": 1}, False),
+        ({"template": "t.ipynb", "parameters": {"t": [1, 2]}}, "t.ipynb", {"t": (1, 2)}, True),
+        ({"template": "t.ipynb"}, "t.ipynb", {}, False),
+        ("not a dict", "t.ipynb", {}, False),
+    ],
+)
+def test_is_copy_of(recorded: object, template: str, values: dict[str, object], mine: bool) -> None:
+    assert is_copy_of({"metadata": {META_KEY: recorded}}, template, values) is mine
 
 
 def _written() -> nbformat.NotebookNode:
@@ -79,29 +101,32 @@ def test_is_edited() -> None:
 
 
 @pytest.mark.parametrize(
-    ("mode", "existing", "action"),
+    ("mode", "existing", "mine", "action"),
     [
-        ("reuse", None, "write"),
-        ("new", None, "write"),
-        ("overwrite", None, "write"),
-        ("reuse", "unedited", "open"),
-        ("reuse", "edited", "open"),
-        ("new", "edited", "new"),
-        ("overwrite", "unedited", "write"),
+        ("reuse", None, False, "write"),
+        ("new", None, False, "write"),
+        ("overwrite", None, False, "write"),
+        ("reuse", "unedited", True, "open"),
+        ("reuse", "edited", True, "open"),
+        ("new", "edited", True, None),
+        ("overwrite", "unedited", True, "write"),
+        # Not this link's copy: never opened, replaced or a conflict; the next name is tried.
+        ("reuse", "unedited", False, None),
+        ("overwrite", "edited", False, None),
     ],
 )
-def test_copy_action(mode: str, existing: str | None, action: str) -> None:
+def test_copy_action(mode: str, existing: str | None, mine: bool, action: str | None) -> None:
     nb = None if existing is None else _written()
     if existing == "edited":
         nb.cells[0].source = "changed"  # type: ignore[union-attr]
-    assert copy_action(mode, nb, "a.ipynb") == action
+    assert copy_action(mode, nb, mine=mine, path="a.ipynb") == action
 
 
 def test_overwrite_never_loses_edits() -> None:
     nb = _written()
     nb.cells[0].source = "changed"
     with pytest.raises(CopyConflictError) as info:
-        copy_action("overwrite", nb, "nblaunch/a.ipynb")
+        copy_action("overwrite", nb, mine=True, path="nblaunch/a.ipynb")
     assert info.value.status == 409
     assert "copy=new" in info.value.message
 
@@ -121,50 +146,3 @@ def test_notebook_url(ui: str, url: str) -> None:
 def test_notebook_url_refuses_an_unknown_ui() -> None:
     with pytest.raises(ControlValueError):
         notebook_url("desktop", "a.ipynb")
-
-
-@pytest.mark.parametrize(
-    ("requested", "policy", "trusted", "runs"),
-    [
-        (False, "always", True, False),
-        (True, "never", True, False),
-        (True, "trusted", False, False),
-        (True, "trusted", True, True),
-        (True, "always", False, True),
-    ],
-)
-def test_autorun_decision(requested: bool, policy: str, trusted: bool, runs: bool) -> None:
-    assert autorun_decision(requested, policy, trusted=trusted) is runs
-
-
-def test_autorun_policy_must_be_known() -> None:
-    with pytest.raises(ValueError, match="policy"):
-        autorun_decision(True, "sometimes", trusted=True)
-
-
-def test_rearm_autorun_sets_only_the_flag() -> None:
-    copy = _written()
-    copy.cells[0].outputs = [nbformat.v4.new_output("stream", text="ran")]
-    copy.cells[-1].source += "\nprint('my edit')"
-    before = nbformat.from_dict(copy)
-    rearmed = rearm_autorun(copy, autorun=True)
-    assert rearmed is not None
-    assert rearmed.metadata[META_KEY]["autorun"] is True
-    assert rearmed.cells == before.cells  # edits and outputs kept
-    assert rearmed.metadata[META_KEY]["sources_hash"] == before.metadata[META_KEY]["sources_hash"]
-    assert is_edited(rearmed)  # still edited: re-arming is not a rewrite
-    assert copy == before  # the notebook that was read is left alone
-    assert not is_edited(rearm_autorun(_written(), autorun=True))  # metadata is not an edit
-
-
-@pytest.mark.parametrize(
-    ("metadata", "autorun"),
-    [
-        ({META_KEY: {"autorun": False}}, False),  # the link did not ask, or the policy refused
-        ({META_KEY: {"autorun": True}}, True),  # already armed: nothing to write
-        ({}, True),  # not written by nblaunch: never armed
-        ({META_KEY: "x"}, True),
-    ],
-)
-def test_rearm_autorun_changes_nothing(metadata: dict[str, object], autorun: bool) -> None:
-    assert rearm_autorun({"cells": [], "metadata": metadata}, autorun=autorun) is None

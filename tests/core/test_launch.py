@@ -78,9 +78,9 @@ def test_plan_refuses_what_could_not_be_injected(
 def test_render_records_what_tells_an_edit() -> None:
     nb = _template()
     plan = plan_launch("t.ipynb", nb, "n=5")
-    copy = render_copy(plan, nb, autorun=True, link="https://h/services/nblaunch/open/t.ipynb?n=5")
+    copy = render_copy(plan, nb, link="https://h/services/nblaunch/open/t.ipynb?n=5")
     assert injected_source(copy) == "# Parameters\nn = 5\n"
-    assert copy.metadata[META_KEY]["autorun"] is True
+    assert "autorun" not in copy.metadata[META_KEY]  # no file holds permission to run
     assert not is_edited(copy)
 
 
@@ -116,4 +116,4 @@ def test_any_query_is_launched_or_refused_with_an_nblaunch_error(raw: str, langu
     nb = _template(language, source)
     with contextlib.suppress(NBLaunchError):
         plan = plan_launch("t.ipynb", nb, raw)
-        render_copy(plan, nb, autorun=False, link=None)
+        render_copy(plan, nb, link=None)
