@@ -7,6 +7,7 @@ They extend core's tree (``nblaunch.core.errors``) so handlers answer them the s
     ├── ServerNotRunningError    server-not-running  409  (the user's server is stopped)
     ├── NotFoundError            not-found           404  (no such file in the user's server)
     ├── HashMismatchError        hash-mismatch       409  (the file changed since expect_hash)
+    ├── NotebookBusyError        notebook-busy       409  (another save of it held the lease)
     ├── HubUnavailableError      hub-unavailable     502  (the Hub or the server did not answer)
     └── TicketError (core)
         └── LoginRefusedError    not-allowed         403  (a valid ticket for a user the Hub
@@ -43,6 +44,13 @@ class HashMismatchError(NBLaunchError):
     """``expect_hash`` no longer matches the file: someone saved it in between."""
 
     code = "hash-mismatch"
+    status = 409
+
+
+class NotebookBusyError(NBLaunchError):
+    """Another save of the same notebook held its lease for the whole wait: nothing written."""
+
+    code = "notebook-busy"
     status = 409
 
 

@@ -28,7 +28,12 @@ NONCES = Table(
 )
 
 
-def _engine(url: str) -> Engine:
+def engine_for(url: str) -> Engine:
+    """An engine for ``url`` (the ticket store's and the contents locks').
+
+    >>> engine_for("sqlite://").url.drivername
+    'sqlite'
+    """
     if url in ("sqlite://", "sqlite:///:memory:"):
         # One shared connection, or every new connection would see a fresh empty database.
         return create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
@@ -47,7 +52,7 @@ class TicketStore:
     """
 
     def __init__(self, url: str) -> None:
-        self.engine = _engine(url)
+        self.engine = engine_for(url)
         _metadata.create_all(self.engine)
 
     def consume(self, ticket: Ticket, *, now: float | None = None) -> None:
