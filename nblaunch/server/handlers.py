@@ -1,10 +1,13 @@
-"""HTTP handlers: parse the request, call the launcher (which calls ``nblaunch.core``), answer.
+"""HTTP handlers of the server door: parse the request, call the launcher, answer.
 
-``GET {base_url}nblaunch/open/{path}?{query}`` writes or reuses the parameterized copy and
-redirects (302) inside this server; ``GET {base_url}nblaunch/api/parameters/{path}`` describes
-a template. Deliberate errors (``NBLaunchError``) become 4xx ``{"code", "message"}`` JSON, or a
-readable page with a correction form when the client accepts HTML; anything else is a 500 whose
-traceback stays in the server log.
+- ``GET {base_url}nblaunch/open/{path}?{query}``: write or reuse the copy, redirect (302) to it.
+- ``GET {base_url}nblaunch/api/parameters/{path}``: a template's declared parameters.
+- ``POST {base_url}nblaunch/api/grants``: ``{"path", "basis"}``, grant one autorun of the
+  notebook now at ``path`` (the hub service calls it after writing a copy).
+- ``POST {base_url}nblaunch/api/grants/redeem``: ``{"path"}``, use that grant up; the
+  front-end plugin runs a notebook only when this answers ``{"run": true}``.
+
+Errors are raised and answered by ``ProblemMixin`` (JSON, or the page with the correction form).
 """
 
 from __future__ import annotations
@@ -20,25 +23,36 @@ from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-from ..core import NBLaunchError, notebook_url
-from ..pages import render_problem, render_unhandled
+from ..core import notebook_url
+from ..core.errors import GrantError
+from ..core.grants import BASES
+from ..pages.mapping import ProblemContext, ProblemMixin
 from .launcher import Launcher
 
-UNHANDLED = {"code": "internal-error", "message": "Unhandled error"}
 
-
-class OpenHandler(JupyterHandler):
-    """``GET /nblaunch/open/{path}``: open a parameterized copy of a template."""
+class NBLaunchHandler(ProblemMixin, JupyterHandler):
+    """The server door's collaborators and its one error mapping."""
 
     auth_resource = "contents"
+    log_name = "the Jupyter server's log"
 
     def initialize(self, launcher: Launcher, pages: Environment) -> None:
         self.launcher = launcher
         self.pages = pages
 
-    def wants_html(self) -> bool:
-        """Browsers ask for ``text/html``; API clients get JSON."""
-        return "text/html" in self.request.headers.get("Accept", "")
+    def body(self) -> dict[str, Any]:
+        """The JSON object the request carries, or ``GrantError``."""
+        try:
+            body = json.loads(self.request.body or b"{}")
+        except ValueError as err:
+            raise GrantError("The request body is not JSON.") from err
+        if not isinstance(body, dict) or not isinstance(body.get("path"), str):
+            raise GrantError('Send {"path": "<notebook path>"}.')
+        return body
+
+
+class OpenHandler(NBLaunchHandler):
+    """``GET /nblaunch/open/{path}``: open a parameterized copy of a template."""
 
     @web.authenticated
     @authorized
@@ -48,74 +62,57 @@ class OpenHandler(JupyterHandler):
         allowed = self.authorizer.is_authorized(self, self.current_user, "write", "contents")
         if not await ensure_async(allowed):
             raise web.HTTPError(403, "Opening a launch link needs permission to write files.")
-        try:
-            launched = await self.launcher.open(path, self.request.query, base_url=self.base_url)
-        except NBLaunchError as err:
-            await self.send_problem(err, path)
-            return
-        self.redirect(url_path_join(self.base_url, notebook_url(launched.ui, launched.path)))
-
-    async def send_problem(self, err: NBLaunchError, path: str) -> None:
-        """Answer a deliberate error as JSON, or as the page with the correction form."""
-        self.set_status(err.status)
-        if not self.wants_html():
-            self.set_header("Content-Type", "application/json")
-            self.finish(json.dumps(err.to_json(), default=str))
-            return
-        try:
-            template, parameters = await self.launcher.parameters(path)
-        except NBLaunchError:
-            template, parameters = path, None
-        self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(
-            render_problem(
-                self.pages,
-                err,
-                template=template,
-                parameters=parameters,
-                raw_query=self.request.query,
-                action=url_path_join(self.base_url, "nblaunch/open", quote(template, safe="/")),
-            )
+        self.problem = ProblemContext(template=path, parameters=None, action="")
+        template = await self.launcher.template(path)
+        self.problem = ProblemContext(
+            template=template.path,
+            parameters=template.parameters,
+            action=url_path_join(self.base_url, "nblaunch/open", quote(template.path, safe="/")),
         )
-
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        """Bugs get a page without details; HTTP errors keep Jupyter's usual page."""
-        exc_info = kwargs.get("exc_info")
-        if status_code < 500 or not exc_info or isinstance(exc_info[1], web.HTTPError):
-            super().write_error(status_code, **kwargs)
-            return
-        if self.wants_html():
-            self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.finish(render_unhandled(self.pages, "the Jupyter server's log"))
-        else:
-            self.set_header("Content-Type", "application/json")
-            self.finish(json.dumps(UNHANDLED))
+        outcome = await self.launcher.open(template, self.request.query, base_url=self.base_url)
+        self.redirect(url_path_join(self.base_url, notebook_url(outcome.ui, outcome.path)))
 
 
-class ParametersHandler(APIHandler):
+class ParametersHandler(NBLaunchHandler, APIHandler):
     """``GET /nblaunch/api/parameters/{path}``: the template's declared parameters as JSON."""
 
-    auth_resource = "contents"
-
-    def initialize(self, launcher: Launcher, pages: Environment) -> None:
-        self.launcher = launcher
+    def wants_html(self) -> bool:
+        return False
 
     @web.authenticated
     @authorized
     async def get(self, path: str) -> None:
-        try:
-            template, parameters = await self.launcher.parameters(path)
-        except NBLaunchError as err:
-            self.set_status(err.status)
-            self.finish(json.dumps(err.to_json(), default=str))
-            return
-        body = {"template": template, "parameters": [p.to_json() for p in parameters]}
+        template = await self.launcher.template(path)
+        body = {"template": template.path, "parameters": [p.to_json() for p in template.parameters]}
         self.finish(json.dumps(body, default=str))
 
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        exc_info = kwargs.get("exc_info")
-        if status_code >= 500 and exc_info and not isinstance(exc_info[1], web.HTTPError):
-            self.set_header("Content-Type", "application/json")
-            self.finish(json.dumps(UNHANDLED))
-            return
-        super().write_error(status_code, **kwargs)
+
+class GrantsHandler(NBLaunchHandler, APIHandler):
+    """``POST /nblaunch/api/grants``: grant one autorun of a notebook the caller just wrote."""
+
+    def wants_html(self) -> bool:
+        return False
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.body()
+        basis = body.get("basis")
+        if basis not in BASES:
+            raise GrantError(f"basis must be one of {', '.join(BASES)}.")
+        await self.launcher.issue_grant(body["path"], basis)
+        self.set_status(201)
+        self.finish(json.dumps({"path": body["path"], "basis": basis}))
+
+
+class RedeemHandler(NBLaunchHandler, APIHandler):
+    """``POST /nblaunch/api/grants/redeem``: may the front end run this notebook now, once?"""
+
+    def wants_html(self) -> bool:
+        return False
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        path = self.body()["path"]
+        self.finish(json.dumps({"path": path, "run": await self.launcher.redeem_grant(path)}))

@@ -3,7 +3,7 @@
 - pytest-jupyter's ``jp_*`` fixtures (``jp_fetch``, ``jp_serverapp``, ``jp_root_dir``...),
   imported here rather than through a root ``pytest_plugins`` so only these tests load them.
 - ``jp_asyncio_loop``: overridden to share pytest-asyncio's loop (see its docstring).
-- ``nblaunch_config``: the ``c.NBLaunchExtension`` values of the server under test; override it
+- ``nblaunch_config``: the ``c.LaunchConfig`` values of the server under test; override it
   with ``@pytest.mark.parametrize("nblaunch_config", [{...}])``.
 - ``other_extensions``: more server extensions to enable, e.g. ``{"jupyterlab": True}``.
 - ``write_template``: ``write_template(path, nb_or_text, *, sign=False)`` puts a file in the
@@ -53,7 +53,7 @@ def jp_server_config(
 ) -> dict[str, Any]:
     return {
         "ServerApp": {"jpserver_extensions": {"nblaunch.server": True, **other_extensions}},
-        "NBLaunchExtension": nblaunch_config,
+        "LaunchConfig": nblaunch_config,
     }
 
 

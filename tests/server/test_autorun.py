@@ -1,24 +1,60 @@
-"""The autorun policy: a link asks, ``c.NBLaunchExtension.autorun`` decides, the copy records it."""
+"""Autorun: a link asks, ``c.LaunchConfig.autorun`` decides, the server holds a one-time grant.
+
+The copy on disk records no permission; the plugin asks ``POST nblaunch/api/grants/redeem``
+and runs only on ``{"run": true}``. Each test here observes the grant through that API.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
+import shutil
 from urllib.parse import unquote
 
 import nbformat
 import pytest
+from jupyter_server.utils import url_path_join
 
 
-async def _autorun(launch, base_url: str, root: Path, path: str, query: str) -> bool:
+@pytest.fixture
+def redeem(http_server_client, jp_auth_header, jp_base_url):
+    async def post(path: str) -> bool:
+        response = await http_server_client.fetch(
+            url_path_join(jp_base_url, "nblaunch/api/grants/redeem"),
+            method="POST",
+            headers=jp_auth_header,
+            body=json.dumps({"path": path}),
+        )
+        return bool(json.loads(response.body)["run"])
+
+    return post
+
+
+@pytest.fixture
+def grant(http_server_client, jp_auth_header, jp_base_url):
+    async def post(path: str, basis: str) -> int:
+        response = await http_server_client.fetch(
+            url_path_join(jp_base_url, "nblaunch/api/grants"),
+            method="POST",
+            headers=jp_auth_header,
+            body=json.dumps({"path": path, "basis": basis}),
+            raise_error=False,
+        )
+        return int(response.code)
+
+    return post
+
+
+async def _copy(launch, base_url: str, path: str, query: str) -> str:
     response = await launch(path, query)
     assert response.code == 302, response.body
-    copy = root / unquote(response.headers["Location"][len(base_url + "lab/tree/") :])
-    return bool(nbformat.read(str(copy), as_version=4).metadata["nblaunch"]["autorun"])
+    return unquote(response.headers["Location"][len(base_url + "lab/tree/") :])
 
 
 @pytest.fixture
 def templates(write_template, notebook_factory):
     write_template("plain.ipynb", notebook_factory("n = 1", "n * 2"))
+    # Signed by Jupyter's notary, as every notebook Jupyter saves without rich outputs is: no
+    # longer a reason to autorun (issue 9, finding 3).
     write_template("signed.ipynb", notebook_factory("n = 1", "n * 2"), sign=True)
     write_template("safe/ok.ipynb", notebook_factory("n = 1", "n * 2"))
 
@@ -27,80 +63,72 @@ def templates(write_template, notebook_factory):
     ("nblaunch_config", "path", "query", "expected"),
     [
         ({}, "plain.ipynb", "n=1&autorun=1", False),
-        ({}, "signed.ipynb", "n=2&autorun=1", True),
-        ({}, "signed.ipynb", "n=3", False),
-        ({}, "signed.ipynb", "n=4&autorun=0", False),
+        ({}, "signed.ipynb", "n=2&autorun=1", False),
         ({"trusted_globs": ["safe/*.ipynb"]}, "safe/ok.ipynb", "n=5&autorun=1", True),
+        ({"trusted_globs": ["safe/*.ipynb"]}, "safe/ok.ipynb", "n=3", False),
+        ({"trusted_globs": ["safe/*.ipynb"]}, "safe/ok.ipynb", "n=4&autorun=0", False),
         ({"trusted_globs": ["safe/*.ipynb"]}, "plain.ipynb", "n=6&autorun=1", False),
         ({"autorun": "always"}, "plain.ipynb", "n=7&autorun=true", True),
         ({"autorun": "always"}, "plain.ipynb", "n=8", False),
-        ({"autorun": "never"}, "signed.ipynb", "n=9&autorun=1", False),
+        ({"autorun": "never", "trusted_globs": ["*"]}, "plain.ipynb", "n=9&autorun=1", False),
     ],
 )
-async def test_policy_decides(
-    launch, templates, jp_root_dir, jp_base_url, nblaunch_config, path, query, expected
+async def test_policy_decides(launch, templates, redeem, jp_base_url, path, query, expected):
+    copy = await _copy(launch, jp_base_url, path, query)
+    assert await redeem(copy) is expected
+    assert await redeem(copy) is False  # a grant works once
+
+
+@pytest.mark.parametrize("nblaunch_config", [{"autorun": "always"}])
+async def test_a_file_that_claims_autorun_gets_no_grant(
+    templates, redeem, write_template, notebook_factory
 ):
-    assert await _autorun(launch, jp_base_url, jp_root_dir, path, query) is expected
+    # Issue 9, finding 1: a notebook whose metadata said autorun ran on opening.
+    nb = notebook_factory("n = 1", "n * 2")
+    nb.metadata["nblaunch"] = {"template": "plain.ipynb", "parameters": {}, "autorun": True}
+    write_template("downloaded.ipynb", nb)
+    assert await redeem("downloaded.ipynb") is False
 
 
-def _ran(copy: Path) -> nbformat.NotebookNode:
-    """What the plugin leaves on disk after its run: the flag off (and an output)."""
-    nb = nbformat.read(str(copy), as_version=4)
-    nb.metadata["nblaunch"]["autorun"] = False
-    nb.cells[-1].outputs = [nbformat.v4.new_output("stream", text="2\n")]
-    nbformat.write(nb, str(copy))
-    return nb
-
-
-async def _launch_copy(launch, base_url: str, root: Path, query: str) -> Path:
-    response = await launch("signed.ipynb", query)
-    assert response.code == 302, response.body
-    return root / unquote(response.headers["Location"][len(base_url + "lab/tree/") :])
-
-
-async def test_a_reused_copy_is_armed_again_when_the_link_asks(
-    launch, templates, jp_root_dir, jp_base_url
+@pytest.mark.parametrize("nblaunch_config", [{"autorun": "always"}])
+async def test_a_copied_or_changed_copy_carries_no_grant(
+    launch, templates, redeem, jp_root_dir, jp_base_url
 ):
-    copy = await _launch_copy(launch, jp_base_url, jp_root_dir, "n=10&autorun=1")
-    ran = _ran(copy)
-    again = await _launch_copy(launch, jp_base_url, jp_root_dir, "n=10&autorun=1")
-    assert again == copy
-    rearmed = nbformat.read(str(copy), as_version=4)
-    assert rearmed.metadata["nblaunch"]["autorun"] is True
-    assert rearmed.cells == ran.cells  # only the flag changed
-    stamp = copy.stat().st_mtime_ns
-    # Armed already (the plugin has not run it yet): nothing to write.
-    await _launch_copy(launch, jp_base_url, jp_root_dir, "n=10&autorun=1")
-    assert copy.stat().st_mtime_ns == stamp
+    copy = await _copy(launch, jp_base_url, "plain.ipynb", "n=10&autorun=1")
+    shutil.copy(jp_root_dir / copy, jp_root_dir / "elsewhere.ipynb")
+    assert await redeem("elsewhere.ipynb") is False
+    nb = nbformat.read(str(jp_root_dir / copy), as_version=4)
+    nb.cells[-1].source = "import os; os.system('x')"
+    nbformat.write(nb, str(jp_root_dir / copy))
+    assert await redeem(copy) is False
 
 
-@pytest.mark.parametrize(
-    ("nblaunch_config", "query"),
-    [({}, "n=11"), ({}, "n=11&autorun=0"), ({"autorun": "never"}, "n=11&autorun=1")],
-)
-async def test_a_reused_copy_is_not_armed_unless_asked_and_allowed(
-    launch, templates, jp_root_dir, jp_base_url, nblaunch_config, query
+@pytest.mark.parametrize("nblaunch_config", [{"trusted_globs": ["*.ipynb", "nblaunch/*"]}])
+async def test_a_copy_used_as_a_template_is_never_trusted(
+    launch, templates, redeem, jp_base_url, write_template, notebook_factory
 ):
-    copy = await _launch_copy(launch, jp_base_url, jp_root_dir, "n=11&autorun=1")
-    _ran(copy)
-    stamp = copy.stat().st_mtime_ns
-    assert await _launch_copy(launch, jp_base_url, jp_root_dir, query) == copy
-    assert copy.stat().st_mtime_ns == stamp
-    assert nbformat.read(str(copy), as_version=4).metadata["nblaunch"]["autorun"] is False
+    # Issue 9, finding 3: refused on a template, then run from that template's copy.
+    copy = await _copy(launch, jp_base_url, "plain.ipynb", "n=11")
+    again = await _copy(launch, jp_base_url, copy, "n=12&autorun=1")
+    assert await redeem(again) is False
 
 
-async def test_re_arming_an_edited_copy_keeps_the_edits(
-    launch, templates, jp_root_dir, jp_base_url
+@pytest.mark.parametrize("nblaunch_config", [{"trusted_globs": ["safe/*.ipynb"]}])
+async def test_reopening_a_link_grants_again(launch, templates, redeem, jp_base_url):
+    copy = await _copy(launch, jp_base_url, "safe/ok.ipynb", "n=13&autorun=1")
+    assert await redeem(copy) is True
+    assert await _copy(launch, jp_base_url, "safe/ok.ipynb", "n=13&autorun=1") == copy
+    assert await redeem(copy) is True
+
+
+@pytest.mark.parametrize("nblaunch_config", [{"autorun": "trusted"}])
+async def test_the_grants_api_checks_its_input_and_the_policy(
+    launch, templates, grant, redeem, jp_base_url
 ):
-    copy = await _launch_copy(launch, jp_base_url, jp_root_dir, "n=12&autorun=1")
-    nb = _ran(copy)
-    nb.cells.append(nbformat.v4.new_code_cell("print('my own work')"))
-    nbformat.write(nb, str(copy))
-    await _launch_copy(launch, jp_base_url, jp_root_dir, "n=12&autorun=1")
-    rearmed = nbformat.read(str(copy), as_version=4)
-    assert rearmed.metadata["nblaunch"]["autorun"] is True
-    assert rearmed.cells == nb.cells
-    # Still an edited copy: re-arming did not record the edits as nblaunch's own.
-    refused = await launch("signed.ipynb", "n=12&copy=overwrite")
-    assert refused.code == 409
-    assert "my own work" in copy.read_text()
+    copy = await _copy(launch, jp_base_url, "plain.ipynb", "n=14")
+    assert await grant(copy, "sometimes") == 400
+    assert await grant("missing.ipynb", "trusted") == 404
+    assert await grant(copy, "always") == 201
+    assert await redeem(copy) is False  # issued as "always", redeemed under "trusted"
+    assert await grant(copy, "trusted") == 201
+    assert await redeem(copy) is True

@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import nbformat
+import pytest
 
 
 def _copy(response, base_url: str, root: Path) -> Path:
@@ -73,11 +74,12 @@ async def test_overwrite_refuses_an_edited_copy(launch, stats_template, jp_root_
     assert "my own work" in first.read_text()
 
 
-async def test_a_foreign_file_at_the_copy_name_is_never_replaced(
-    launch, stats_template, jp_root_dir, jp_base_url
+@pytest.mark.parametrize("copy", ["reuse", "overwrite"])
+async def test_a_foreign_file_at_the_copy_name_is_never_opened_or_replaced(
+    launch, stats_template, jp_root_dir, jp_base_url, copy
 ):
     first = _copy(await launch("stats.ipynb", "image_id=7"), jp_base_url, jp_root_dir)
     first.write_text("not a notebook")
-    response = await launch("stats.ipynb", "image_id=7&copy=overwrite")
-    assert response.code == 409
+    second = _copy(await launch("stats.ipynb", f"image_id=7&copy={copy}"), jp_base_url, jp_root_dir)
+    assert second.name == first.name.replace(".ipynb", "-2.ipynb")
     assert first.read_text() == "not a notebook"

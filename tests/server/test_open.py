@@ -32,7 +32,7 @@ async def test_open_writes_copy_and_redirects_into_lab(
     meta = nb.metadata["nblaunch"]
     assert meta["template"] == "stats.ipynb"
     assert meta["parameters"] == {"image_id": 7, "label": "hello"}
-    assert meta["autorun"] is False
+    assert "autorun" not in meta  # permission to run is a grant on the server, never the file's
     assert meta["created"].endswith("+00:00")
     # The template itself is untouched.
     assert injected_source(nbformat.read(str(stats_template), as_version=4)) is None
