@@ -21,14 +21,14 @@ from .errors import (
     ValueTooLargeError,
     collect,
 )
+from .names import is_identifier
 from .parameters import Parameter, value_type
 from .query import FALSE_WORDS, LaunchRequest, loads_json
 from .translators import check_value
 
 DEFAULT_MAX_VALUE_BYTES = 64 * 1024
 
-_INT = re.compile(r"^[+-]?\d+$")
-NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_INT = re.compile(r"[+-]?\d+")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 
 
@@ -70,7 +70,7 @@ def coerce(
 def _one(
     name: str, given: list[str] | object, declared: dict[str, Parameter], limit: int
 ) -> object:
-    if not NAME.match(name):
+    if not is_identifier(name):
         raise InvalidNameError(
             f"{name!r} is not a valid parameter name: use letters, digits and underscores, "
             "not starting with a digit.",
@@ -106,9 +106,11 @@ def _one(
 
 
 def _size(given: object) -> int:
+    # ``surrogatepass``: a lone surrogate from a JSON escape (``"\\ud800"``) is measured here and
+    # refused by ``check_value`` with the parameter's name, rather than crashing the encoder.
     if isinstance(given, list) and all(isinstance(t, str) for t in given):
-        return sum(len(t.encode()) for t in given)
-    return len(json.dumps(given, ensure_ascii=False).encode())
+        return sum(len(t.encode("utf-8", "surrogatepass")) for t in given)
+    return len(json.dumps(given, ensure_ascii=False).encode("utf-8", "surrogatepass"))
 
 
 def _unknown(name: str, known: list[str]) -> UnknownParameterError:
@@ -156,7 +158,7 @@ def convert_text(text: str, parameter: Parameter) -> object:
             return _typed(loads_json(text), str)
         return text
     if kind == "int":
-        if not _INT.match(text.strip()):
+        if not _INT.fullmatch(text.strip()):
             raise ValueError("expected digits")
         return int(text)
     if kind == "float":

@@ -19,7 +19,7 @@ from nbformat import NotebookNode
 
 from .._version import __version__
 from .errors import ParameterError, collect
-from .parameters import kernel_language, parameters_cell
+from .parameters import INJECTED_TAG, cell_tags, kernel_language, parameters_cell
 from .translators import check_name, check_value, registered_name
 
 META_KEY = "nblaunch"
@@ -33,7 +33,6 @@ class _NoParametersCellFilter(logging.Filter):
 
 
 logging.getLogger("papermill").addFilter(_NoParametersCellFilter())
-INJECTED_TAG = "injected-parameters"
 
 
 def inject(
@@ -77,10 +76,12 @@ def check_injectable(nb: Any, values: dict[str, object]) -> str:
     """
     language = kernel_language(nb)
     translator = registered_name(language)
+    # Without a parameters cell any name is accepted, so names the kernel relies on are refused.
+    declared = has_parameters_cell(nb)
     problems: list[ParameterError] = []
     for name, value in values.items():
         try:
-            check_name(name, language)
+            check_name(name, language, declared=declared)
             check_value(name, value, language)
         except ParameterError as err:
             problems.append(err)
@@ -100,10 +101,12 @@ def _shallow_copy(nb: Any) -> tuple[NotebookNode, list[NotebookNode]]:
     cells = []
     for cell in source.get("cells", []):
         tags = cell.get("metadata", {}).get("tags")
-        if tags is None or (cell is header and "parameters" not in tags):
-            new_tags = ["parameters"] if cell is header else []
+        wanted = cell_tags(cell)
+        if cell is header and "parameters" not in wanted:
+            wanted.append("parameters")
+        if tags != wanted:
             cell = NotebookNode(cell)  # shallow: outputs and source are shared, not copied
-            cell.metadata = NotebookNode({**cell.get("metadata", {}), "tags": new_tags})
+            cell.metadata = NotebookNode({**cell.get("metadata", {}), "tags": wanted})
             added.append(cell)
         cells.append(cell)
     work.cells = cells

@@ -1,10 +1,13 @@
 """Read the parameters a template notebook declares: name, type, default and help.
 
 The parameters live in the cell tagged ``parameters`` (papermill's convention) or, failing that,
-in the first code cell whose first line is a ``# Parameters`` comment (the convention of the
-original URL-parameters extension). Types come, in this order, from an annotation (``x: int = 1``),
-a ``# type: int`` comment, or the default literal (``x = 1`` is an int). Nothing is ever evaluated:
-Python defaults go through ``ast.literal_eval``; R and Julia defaults through ``literals``.
+in the first code cell whose first line is a ``# Parameters`` comment, with or without a colon
+(``# Parameters:`` is jupyter-notebookparams' convention). A cell tagged ``injected-parameters``
+is never the parameters cell: in a copy used as a template, the declarations are the original
+cell's, and the injected cell is what the next injection replaces. Types come, in this order, from
+an annotation (``x: int = 1``), a ``# type: int`` comment, or the default literal (``x = 1`` is an
+int). Nothing is ever evaluated: Python defaults go through ``ast.literal_eval``; R and Julia
+defaults through ``literals``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import TemplateMetadataError
 from .literals import read_julia, read_r
 
 TYPES = ("int", "float", "bool", "str", "list", "dict", "any")
@@ -37,13 +41,15 @@ _ANNOTATION_TYPES = {
 # kernel but not its language. Exact patterns: ``iruby`` must not pass for R, whose strings leave
 # Ruby's ``#{...}`` open.
 _KERNEL_NAMES = {
-    "python": re.compile(r"^i?python[\d.]*$"),
-    "r": re.compile(r"^ir$"),
-    "julia": re.compile(r"^julia(?:-[\d.]+)?$"),
+    "python": re.compile(r"i?python[0-9.]*"),
+    "r": re.compile(r"ir"),
+    "julia": re.compile(r"julia(?:-[0-9.]+)?"),
 }
-_HEADER = re.compile(r"^\s*#\s*parameters\s*$", re.IGNORECASE)
+# Used with fullmatch, as every pattern here that must match a whole text.
+_HEADER = re.compile(r"\s*#\s*parameters\s*:?\s*", re.IGNORECASE)
+INJECTED_TAG = "injected-parameters"
 _MAGIC = re.compile(r"^[ \t]*[%!].*$", re.MULTILINE)
-_TYPE_COMMENT = re.compile(r"^type:\s*(?P<type>\S+)\s*(?P<help>.*)$")
+_TYPE_COMMENT = re.compile(r"type:\s*(?P<type>\S+)\s*(?P<help>.*)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -88,40 +94,89 @@ def kernel_language(nb: Any) -> str:
     Without a language in the metadata, the kernel's name decides (``ir`` is R, ``julia-1.10``
     Julia); an unknown kernel name is returned as it is, so injection refuses it rather than
     writing Python into, say, a bash notebook, where ``$(...)`` in a Python string would run.
+    Metadata of the wrong shape (``"kernelspec": "python3"``) is a ``TemplateMetadataError``.
 
     >>> kernel_language({"metadata": {"kernelspec": {"language": "R"}}})
     'r'
     >>> kernel_language({"metadata": {"kernelspec": {"name": "bash", "display_name": "Bash"}}})
     'bash'
     """
-    meta = nb.get("metadata", {})
-    spec = meta.get("kernelspec", {})
-    language = spec.get("language") or meta.get("language_info", {}).get("name")
-    if language:
-        return str(language).lower()
-    name = str(spec.get("name") or "python").lower()
+    meta = _mapping(nb.get("metadata"), "metadata")
+    spec = _mapping(meta.get("kernelspec"), "metadata.kernelspec")
+    info = _mapping(meta.get("language_info"), "metadata.language_info")
+    if spec.get("language"):
+        return _text(spec["language"], "metadata.kernelspec.language").lower()
+    if info.get("name"):
+        return _text(info["name"], "metadata.language_info.name").lower()
+    name = _text(spec.get("name") or "python", "metadata.kernelspec.name").lower()
     for known, pattern in _KERNEL_NAMES.items():
-        if pattern.match(name):
+        if pattern.fullmatch(name):
             return known
     return name
+
+
+def _mapping(value: Any, where: str) -> Any:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise TemplateMetadataError(
+            f"The notebook's {where} must be a JSON object, not {_kind(value)}; fix it in the "
+            "template (open it in JupyterLab and save it, or edit its JSON).",
+            where=where,
+        )
+    return value
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise TemplateMetadataError(
+            f"The notebook's {where} must be text, not {_kind(value)}; fix it in the template.",
+            where=where,
+        )
+    return value
+
+
+def _kind(value: Any) -> str:
+    return {str: "text", list: "a list", bool: "true/false"}.get(type(value), "a number")
 
 
 def parameters_cell(nb: Any) -> Any | None:
     """The cell that declares parameters, or ``None``.
 
+    The cell tagged ``parameters`` comes first, then a code cell headed ``# Parameters`` (or
+    ``# Parameters:``); a cell tagged ``injected-parameters`` is never one.
+
     >>> parameters_cell({"cells": []}) is None
     True
     """
-    cells = nb.get("cells", [])
+    cells = [c for c in _cells(nb) if INJECTED_TAG not in cell_tags(c)]
     for cell in cells:
-        if "parameters" in cell.get("metadata", {}).get("tags", []):
+        if "parameters" in cell_tags(cell):
             return cell
     for cell in cells:
         if cell.get("cell_type") == "code":
             first = _source(cell).split("\n", 1)[0]
-            if _HEADER.match(first):
+            if _HEADER.fullmatch(first):
                 return cell
     return None
+
+
+def cell_tags(cell: Any) -> list[str]:
+    """A cell's tags; metadata of any other shape has none.
+
+    >>> cell_tags({"metadata": {"tags": ["parameters"]}}), cell_tags({"metadata": {"tags": "x"}})
+    (['parameters'], [])
+    """
+    metadata = cell.get("metadata") if isinstance(cell, dict) else None
+    tags = metadata.get("tags") if isinstance(metadata, dict) else None
+    return [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+
+
+def _cells(nb: Any) -> list[Any]:
+    cells = nb.get("cells")
+    if not isinstance(cells, list):
+        return []
+    return [c for c in cells if isinstance(c, dict)]
 
 
 def notebook_parameters(nb: Any) -> list[Parameter]:
@@ -132,21 +187,24 @@ def notebook_parameters(nb: Any) -> list[Parameter]:
     >>> notebook_parameters(nb)[0]
     Parameter(name='image_id', type='int', default=2959331, default_source='2959331', help='which image', nullable=False)
     """  # noqa: E501
+    # First, so a template with broken metadata is refused whether or not it declares parameters.
+    language = kernel_language(nb)
     cell = parameters_cell(nb)
     if cell is None:
         return []
     source = _source(cell)
-    language = kernel_language(nb)
     if language == "r":
-        return _simple_parameters(source, read_r, r"^\s*([A-Za-z.][\w.]*)\s*(?:<-|=)\s*(.+?)\s*$")
+        return _simple_parameters(source, read_r, r"\s*([A-Za-z.][\w.]*)\s*(?:<-|=)\s*(.+?)\s*")
     if language == "julia":
-        return _simple_parameters(source, read_julia, r"^\s*([A-Za-z_]\w*)\s*=\s*(.+?)\s*$")
+        return _simple_parameters(source, read_julia, r"\s*([A-Za-z_]\w*)\s*=\s*(.+?)\s*")
     return python_parameters(source)
 
 
 def _source(cell: Any) -> str:
     source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
+    if isinstance(source, list):
+        return "".join(s for s in source if isinstance(s, str))
+    return source if isinstance(source, str) else ""
 
 
 def python_parameters(source: str) -> list[Parameter]:
@@ -204,7 +262,7 @@ def _python_parameter(
             default = default_source
     type_name, nullable = _annotation_type(annotation)
     help_text = comment
-    match = _TYPE_COMMENT.match(comment)
+    match = _TYPE_COMMENT.fullmatch(comment)
     if match:
         help_text = match.group("help").lstrip("#").strip()
         if type_name == "any":
@@ -266,7 +324,7 @@ def _simple_parameters(source: str, read: Any, pattern: str) -> list[Parameter]:
     # Only \n ends a line in R and Julia; splitlines() would also cut at U+2028 or U+0085 in text.
     for line in source.split("\n"):
         code, _, comment = _split_comment(line.removesuffix("\r"))
-        match = assignment.match(code)
+        match = assignment.fullmatch(code)
         if not match:
             continue
         name, text = match.group(1), match.group(2)

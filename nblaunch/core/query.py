@@ -48,8 +48,9 @@ TRUE_WORDS = frozenset({"", "1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
 # JupyterHub's rule for named servers: 1-30 characters, lowercase letters, digits and single
-# hyphens, starting with a letter.
-SERVER_NAME = re.compile(r"^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,29}$")
+# hyphens, starting with a letter. ``\Z``, not ``$`` (which also matches before a final newline:
+# ``gpu\n`` passed), so that callers using ``.match`` check the whole name too.
+SERVER_NAME = re.compile(r"[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,29}\Z")
 
 _AMP = re.compile(r"&(?:amp|#0*38|#x0*26);", re.IGNORECASE)
 
@@ -98,7 +99,10 @@ def split_pairs(raw: str) -> list[tuple[str, str]]:
         try:
             name = unquote_plus(name, errors="strict").strip()
             value = unquote_plus(value, errors="strict")
-        except UnicodeDecodeError as err:
+            # A caller may hand over text that already holds a lone surrogate (a server that
+            # decoded the URL with ``surrogateescape``): it is no more UTF-8 than ``%ED%A0%80``.
+            (name + value).encode("utf-8")
+        except (UnicodeDecodeError, UnicodeEncodeError) as err:
             raise QueryError(
                 f"The link's query has bytes that are not UTF-8 near {piece[:40]!r}; "
                 "percent-encode text as UTF-8."
@@ -196,6 +200,15 @@ def _json_object(text: str) -> dict[str, object]:
     return value
 
 
+def is_server_name(value: str) -> bool:
+    """Whether ``value`` is a JupyterHub named-server name, as a whole.
+
+    >>> is_server_name("analysis-2"), is_server_name("gpu\\n"), is_server_name("a--b")
+    (True, False, False)
+    """
+    return SERVER_NAME.fullmatch(value) is not None
+
+
 def parse_flag(name: str, value: str) -> bool:
     """Read a flag: empty, ``1``, ``true``, ``yes``, ``on`` are true; ``0``, ``false``... false.
 
@@ -219,7 +232,7 @@ def _set_control(controls: Controls, name: str, value: str) -> None:
     elif value == "":
         return
     elif name == "server":
-        if not SERVER_NAME.match(value):
+        if not is_server_name(value):
             raise ControlValueError(
                 f"server={value!r} is not a valid server name: use 1-30 lowercase letters, "
                 "digits and single hyphens, starting with a letter.",

@@ -11,88 +11,19 @@ too (``check_value``): only JSON's types, finite numbers, valid Unicode, bounded
 from __future__ import annotations
 
 import functools
-import keyword
 import math
-import re
 from typing import TYPE_CHECKING
 
-from .errors import InvalidNameError, ParameterTypeError, UnsupportedLanguageError
+from .errors import (
+    InvalidNameError,
+    ParameterTypeError,
+    ReservedNameError,
+    UnsupportedLanguageError,
+)
+from .names import is_identifier, is_reserved, shadows_kernel
 
 if TYPE_CHECKING:
     from papermill.translators import Translator
-
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-R_RESERVED = frozenset(
-    [
-        "if",
-        "else",
-        "repeat",
-        "while",
-        "function",
-        "for",
-        "next",
-        "break",
-        "TRUE",
-        "FALSE",
-        "NULL",
-        "Inf",
-        "NaN",
-        "NA",
-        "NA_integer_",
-        "NA_real_",
-        "NA_character_",
-        "NA_complex_",
-        "in",
-        "T",
-        "F",
-    ]
-)
-JULIA_RESERVED = frozenset(
-    [
-        "baremodule",
-        "begin",
-        "break",
-        "catch",
-        "const",
-        "continue",
-        "do",
-        "else",
-        "elseif",
-        "end",
-        "export",
-        "false",
-        "finally",
-        "for",
-        "function",
-        "global",
-        "if",
-        "import",
-        "let",
-        "local",
-        "macro",
-        "module",
-        "quote",
-        "return",
-        "struct",
-        "true",
-        "try",
-        "using",
-        "while",
-        "nothing",
-        "missing",
-        "abstract",
-        "primitive",
-        "mutable",
-        "type",
-        "where",
-        "in",
-        "isa",
-        "outer",
-        "public",
-    ]
-)
-
 
 LANGUAGES = ("python", "r", "julia")
 _COMMON = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
@@ -167,13 +98,6 @@ def safe_translators() -> dict[str, type[Translator]]:
     return found
 
 
-RESERVED: dict[str, frozenset[str]] = {
-    "python": frozenset(keyword.kwlist) | frozenset(keyword.softkwlist),
-    "r": R_RESERVED,
-    "julia": JULIA_RESERVED,
-}
-
-
 def registered_name(language: str) -> str:
     """The papermill registry key of the safe translator for ``language``.
 
@@ -191,21 +115,37 @@ def registered_name(language: str) -> str:
     return f"nblaunch-{key}"
 
 
-def check_name(name: str, language: str) -> None:
+def check_name(name: str, language: str, *, declared: bool = True) -> None:
     """Refuse a name that is not a plain identifier, or is reserved, in ``language``.
 
+    With ``declared=False`` (the template declares no parameters, so the name comes from the link
+    alone), also refuse a name that would replace something the kernel provides.
+
     >>> check_name("image_id", "python")
+    >>> check_name("print", "python", declared=False)
+    Traceback (most recent call last):
+    ...
+    nblaunch.core.errors.ReservedNameError: 'print' is already defined in Python notebooks (the \
+kernel relies on it), so a link cannot set it; use another name, or declare it in the template's \
+parameters cell.
     """
-    key = language.lower()
-    bad = not _IDENTIFIER.match(name) or name in RESERVED.get(key, frozenset())
-    if key == "r" and name.startswith("_"):
-        bad = True
-    if bad:
+    if not is_identifier(name) or is_reserved(name, language):
         raise InvalidNameError(
             f"{name!r} cannot be a parameter name in {language}: use letters, digits and "
             "underscores, not starting with a digit, and not a reserved word.",
             name=name,
         )
+    if not declared and shadows_kernel(name, language):
+        shown = _LANGUAGE_NAMES.get(language.lower(), language)
+        raise ReservedNameError(
+            f"{name!r} is already defined in {shown} notebooks (the kernel relies on it), so a "
+            "link cannot set it; use another name, or declare it in the template's parameters "
+            "cell.",
+            name=name,
+        )
+
+
+_LANGUAGE_NAMES = {"python": "Python", "r": "R", "julia": "Julia"}
 
 
 #: Deepest nesting of lists and dicts a value may have; parameters are never deeper in practice,
@@ -240,14 +180,14 @@ def _value_problem(value: object, language: str, depth: int) -> str | None:
         return None
     if isinstance(value, str):
         # A lone surrogate cannot be written to a link or to a notebook's UTF-8 JSON.
-        return None if value.isascii() or _is_utf8(value) else "its text is not valid Unicode"
+        return None if value.isascii() or _is_utf8(value) else _SURROGATE
     if isinstance(value, float):
         return None if math.isfinite(value) else f"{value} is not a finite number"
     if isinstance(value, list):
         items: list[object] = value
     elif isinstance(value, dict):
         if not all(isinstance(k, str) and _is_utf8(k) for k in value):
-            return "dict keys must be valid Unicode text"
+            return "dict keys must be valid Unicode text, without lone surrogates such as \\ud800"
         if language == "r" and "" in value:
             return "R lists cannot have an empty name"
         items = list(value.values())
@@ -258,6 +198,12 @@ def _value_problem(value: object, language: str, depth: int) -> str | None:
         if problem:
             return problem
     return None
+
+
+_SURROGATE = (
+    "its text holds a lone surrogate (such as \\ud800 in JSON), which is not valid Unicode; "
+    "send whole characters"
+)
 
 
 def _is_utf8(text: str) -> bool:

@@ -4,6 +4,12 @@ A name that comes from a URL is only ever looked up as a key, never joined to a 
 or ``a/b`` simply are not in the catalog. The folder is read again when the modification time of
 the folder or of any notebook in it changes, so an administrator can add a template without
 restarting the service.
+
+One bad file never empties the catalog: a template that cannot be read (broken JSON, metadata of
+the wrong shape, a dangling symlink) is left out with a warning in the log and listed by
+``Catalog.problems()`` for administrators; a template that was good keeps its last good version
+until it is fixed; a folder that cannot be listed keeps the last catalog. Hidden files (an
+editor's ``.#name.ipynb`` lock, ``.ipynb_checkpoints``) are not templates and are ignored.
 """
 
 from __future__ import annotations
@@ -26,8 +32,8 @@ from ..core import (
     notebook_parameters,
 )
 
-#: What a catalog key may look like: a plain file stem, no dot first, no slash.
-KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+#: What a catalog key may look like: a plain file stem, no dot first, no slash (``fullmatch``).
+KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 @dataclass
@@ -80,6 +86,7 @@ def read_template(path: Path) -> Template:
     except (OSError, UnicodeDecodeError) as err:
         raise TemplateNotFoundError(f"{path} cannot be read.") from err
     nb = load_notebook(text, name=path.name)
+    parameters = notebook_parameters(nb)  # also checks the kernel metadata's shape
     meta = nb.metadata.get("nblaunch", {})
     meta = meta if isinstance(meta, dict) else {}
     ui = meta.get("ui")
@@ -88,7 +95,7 @@ def read_template(path: Path) -> Template:
         name=path.stem,
         path=path,
         notebook=nb,
-        parameters=notebook_parameters(nb),
+        parameters=parameters,
         title=str(meta.get("title", "")),
         description=str(meta.get("description", "")),
         kinds=[str(k) for k in kinds] if isinstance(kinds, list) else [],
@@ -96,6 +103,23 @@ def read_template(path: Path) -> Template:
         autorun=meta.get("autorun", True) is not False,
         ui=ui if ui in UI_PATHS else None,
     )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file of the templates folder that is not (or no longer) read into the catalog, and why.
+
+    >>> Problem("a.ipynb", "not-a-notebook", "a.ipynb is not a Jupyter notebook.").to_json()["code"]
+    'not-a-notebook'
+    """
+
+    file: str
+    code: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        """The problem as JSON, for the catalog page and the API (file name only, no path)."""
+        return {"file": self.file, "code": self.code, "message": self.message}
 
 
 class Catalog:
@@ -110,32 +134,77 @@ class Catalog:
         self.log = log or logging.getLogger(__name__)
         self._stamp: tuple[tuple[str, int], ...] | None = None
         self._templates: dict[str, Template] = {}
+        self._problems: list[Problem] = []
 
-    def _scan(self) -> tuple[tuple[str, int], ...]:
+    def _scan(self) -> tuple[tuple[str, int], ...] | None:
+        """Names and modification times, or ``None`` when the folder cannot be listed."""
         try:
-            entries = [(e.name, e.stat().st_mtime_ns) for e in os.scandir(self.folder)]
+            with os.scandir(self.folder) as listing:
+                names = [e.name for e in listing if not e.name.startswith(".")]
             folder = self.folder.stat().st_mtime_ns
         except OSError:
-            return ()
-        return (("", folder), *sorted(entries))
+            return None
+        return (("", folder), *sorted((name, self._mtime(name)) for name in names))
+
+    def _mtime(self, name: str) -> int:
+        try:
+            return (self.folder / name).stat().st_mtime_ns
+        except OSError:  # a dangling symlink, or a file removed since the listing
+            return -1
 
     def refresh(self) -> None:
         """Read the folder again if anything in it changed since the last read."""
         stamp = self._scan()
+        if stamp is None:
+            if self._stamp != ():
+                self.log.warning("nblaunch: cannot list the templates folder %s", self.folder)
+            # Nothing is known to have changed: keep the last catalog, and look again next time.
+            self._stamp = ()
+            self._problems = [Problem("", "folder-unreadable", f"{self.folder} cannot be listed.")]
+            return
         if stamp == self._stamp:
             return
-        self._stamp = stamp
+        found, problems = self._read([name for name, _ in stamp[1:]])
+        self._templates, self._problems, self._stamp = found, problems, stamp
+        self.log.info("nblaunch: %d templates in %s", len(found), self.folder)
+
+    def _read(self, names: list[str]) -> tuple[dict[str, Template], list[Problem]]:
         found: dict[str, Template] = {}
-        for name, _ in stamp:
+        problems: list[Problem] = []
+        for name in names:
             path = self.folder / name
-            if not name.endswith(".ipynb") or not KEY.match(path.stem) or not path.is_file():
+            if not name.endswith(".ipynb") or path.is_dir():
                 continue
             try:
-                found[path.stem] = read_template(path)
+                found[path.stem] = self._read_one(path)
             except NBLaunchError as err:
-                self.log.warning("nblaunch: skipping template %s: %s", path, err.message)
-        self._templates = found
-        self.log.info("nblaunch: %d templates in %s", len(found), self.folder)
+                problems.append(self._skip(path, found, err.code, err.message))
+            except Exception:  # a bug reading one file must not take every template down
+                self.log.exception("nblaunch: error reading template %s", path)
+                message = f"{name} could not be read (the service log has the details)."
+                problems.append(self._skip(path, found, "internal-error", message))
+        return found, problems
+
+    def _read_one(self, path: Path) -> Template:
+        if not KEY.fullmatch(path.stem):
+            raise TemplateNotFoundError(
+                f"{path.name} cannot be a template name: rename it to letters, digits, dots, "
+                "hyphens and underscores, starting with a letter or digit.",
+            )
+        return read_template(path)
+
+    def _skip(self, path: Path, found: dict[str, Template], code: str, message: str) -> Problem:
+        last = self._templates.get(path.stem)
+        if last is not None and last.path == path:
+            found[path.stem] = last
+            message += " The last good version stays in the catalog until the file is fixed."
+        self.log.warning("nblaunch: skipping template %s: %s", path, message)
+        return Problem(path.name, code, message)
+
+    def problems(self) -> list[Problem]:
+        """Files the catalog could not read, and why, sorted by file name (for administrators)."""
+        self.refresh()
+        return sorted(self._problems, key=lambda p: p.file)
 
     def names(self) -> list[str]:
         """The catalog's keys, sorted."""
@@ -150,7 +219,7 @@ class Catalog:
     def get(self, name: str) -> Template:
         """The template named ``name`` (a key, never a path), or ``TemplateNotFoundError``."""
         self.refresh()
-        found = self._templates.get(name) if KEY.match(name or "") else None
+        found = self._templates.get(name) if KEY.fullmatch(name or "") else None
         if found is None:
             raise TemplateNotFoundError(
                 f"There is no template called {name!r}; the catalog lists the ones there are.",

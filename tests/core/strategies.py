@@ -8,7 +8,7 @@ import string
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from nblaunch.core.translators import RESERVED
+from nblaunch.core.names import RESERVED, SHADOWED, shadows_kernel
 
 #: Characters that break naive escaping in one language or another.
 NASTY = list("\"'\\\n\r\t\0\x1b\x7f$`{}()[]#;%&?=+,: \u2028\u00e9\u200b\U0001f600")
@@ -53,12 +53,30 @@ values = st.recursive(
 
 
 def names(language: str = "python") -> st.SearchStrategy[str]:
-    """Identifiers that are not reserved in ``language`` (R names cannot start with ``_``)."""
+    """Identifiers a link may set in ``language``: not reserved, not shadowing the kernel (R
+    names cannot start with ``_``)."""
     first = string.ascii_letters + ("" if language == "r" else "_")
     rest = st.text(string.ascii_letters + string.digits + "_", max_size=12)
     return st.builds(lambda a, b: a + b, st.sampled_from(first), rest).filter(
-        lambda n: n not in RESERVED[language]
+        lambda n: n not in RESERVED[language] and not shadows_kernel(n, language)
     )
+
+
+#: Names a link may send that must never reach a kernel as they are: trailing newlines and other
+#: whitespace, dunders, builtins and IPython's names, other languages' shadowed names, keywords,
+#: non-ASCII letters and digits, lone surrogates, and any text at all.
+hostile_names = st.one_of(
+    names().map(lambda n: n + "\n"),
+    names().flatmap(lambda n: st.sampled_from([f"{n}\r\n", f" {n}", f"{n}\t", f"{n}\x00"])),
+    names().map(lambda n: f"__{n}__"),
+    st.sampled_from(sorted(SHADOWED["python"] | SHADOWED["r"] | SHADOWED["julia"])),
+    st.sampled_from(sorted(RESERVED["python"] | RESERVED["r"] | RESERVED["julia"])),
+    st.from_regex(r"_i{0,3}[0-9]{0,3}", fullmatch=True),
+    st.sampled_from(["café", "ñ", "x\u00b2", "\u0661", "\uff21", "a\u200b", "\U0001d400"]),
+    st.text(st.characters(categories=["Cs"]), min_size=1, max_size=3),
+    names().map(lambda n: n + "\ud800"),
+    st.text(max_size=12),
+)
 
 
 def same(a: object, b: object) -> bool:

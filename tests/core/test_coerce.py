@@ -198,6 +198,42 @@ def test_names_must_be_identifiers_even_without_declarations(name: str) -> None:
     assert isinstance(_problem(f"{name}=1", []), InvalidNameError)
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        'params={"n\\n":5}',  # a name is checked whole: "n\n" is not n
+        'params={"n\\r\\n":5}',
+        'params={"\\ud800":5}',
+        'params={"n\\ud800":5}',
+        "param_n%0Ax=5",
+        "x%C2%B2=5",  # superscript two: a digit to Unicode, not to Python's name rules here
+    ],
+)
+def test_a_name_is_an_identifier_as_a_whole(raw: str) -> None:
+    for declared in ([], [P("n", "int")]):
+        problem = _problem(raw, declared)
+        assert isinstance(problem, InvalidNameError), problem
+
+
+@pytest.mark.parametrize(
+    ("raw", "declared"),
+    [
+        ('params={"name":"\\ud800"}', []),
+        ('params={"name":"\\ud800"}', [P("name", "str")]),
+        ('params={"name":["a","\\udfff"]}', []),
+        ('params={"name":{"\\ud800":1}}', []),
+        ('name="\\ud800"', [P("name", "str")]),  # JSON-quoted text decodes the escape
+        ('name=["\\ud800"]', []),
+    ],
+)
+def test_a_lone_surrogate_in_a_value_is_a_wrong_type(raw: str, declared: list[Parameter]) -> None:
+    problem = _problem(raw, declared)
+    assert isinstance(problem, ParameterTypeError)
+    assert problem.code == "wrong-type"
+    assert "surrogate" in problem.message
+    assert "name" in problem.message
+
+
 def test_dropped_names_come_back_when_declared() -> None:
     request = parse_query("code=abc123&state=xyz&n=1")
     assert coerce(request, [P("code", "str"), P("n", "int")]) == {"n": 1, "code": "abc123"}

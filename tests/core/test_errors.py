@@ -27,6 +27,15 @@ def test_codes_are_unique_and_stable() -> None:
     assert codes["ParameterTypeError"] == "wrong-type"
     assert codes["UnknownParameterError"] == "unknown-parameter"
     assert codes["TemplateNotFoundError"] == "template-not-found"
+    assert codes["ReservedNameError"] == "reserved-name"
+    assert codes["TemplateMetadataError"] == "bad-metadata"
+
+
+def test_new_errors_sit_under_the_ones_handlers_already_know() -> None:
+    # Handlers and clients that know invalid-name and bad-template keep working.
+    assert issubclass(errors.ReservedNameError, errors.InvalidNameError)
+    assert issubclass(errors.TemplateMetadataError, errors.TemplateError)
+    assert errors.TemplateMetadataError.status == 400
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)

@@ -24,6 +24,7 @@ from nblaunch.core import (
     injected_source,
     sources_hash,
 )
+from nblaunch.core.errors import ReservedNameError
 from nblaunch.core.literals import read_julia, read_r
 
 from .strategies import CODE_LIKE, NASTY, PROPERTY, names, same, values
@@ -67,6 +68,43 @@ def test_a_second_injection_replaces_the_first(notebook_factory: Make) -> None:
     assert len(twice.cells) == 3
     assert injected_source(twice) == "# Parameters\nx = 3\n"
     assert twice.metadata[META_KEY]["parameters"] == {"x": 3}
+
+
+def test_injected_after_a_notebookparams_header(notebook_factory: Make) -> None:
+    # jupyter-notebookparams' convention: "# Parameters:" with a colon. Injected before the
+    # defaults, the link's values would be overwritten by them.
+    nb = notebook_factory(None, '# Parameters:\ndataset = "xyz"\nn = 10', "print(dataset, n)")
+    result = inject(nb, {"n": 5})
+    assert [c.source.splitlines()[0] for c in result.cells] == [
+        "# Parameters:",
+        "# Parameters",
+        "print(dataset, n)",
+    ]
+    assert _tags(result) == [["parameters"], ["injected-parameters"], []]
+
+
+TEMPLATES = {
+    "tagged": ("x = 1", "print(x)"),
+    "header": (None, "# Parameters\nx = 1", "print(x)"),
+    "notebookparams": (None, "# Parameters:\nx = 1", "print(x)"),
+    "none": (None, "print(x)"),
+}
+
+
+@pytest.mark.parametrize("kind", TEMPLATES)
+def test_relaunching_from_a_copy_replaces_its_injected_cell(
+    notebook_factory: Make, kind: str
+) -> None:
+    template = notebook_factory(*TEMPLATES[kind])
+    once = inject(template, {"x": 2})
+    for value in (3, 4):  # a copy of a copy of a copy
+        again = inject(once, {"x": value})
+        assert len(again.cells) == len(once.cells) == len(template.cells) + 1
+        injected = [c for c in again.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert [c.source for c in injected] == [f"# Parameters\nx = {value}\n"]
+        others = [c.source for c in again.cells if c not in injected]
+        assert others == [c.source for c in template.cells]
+        once = again
 
 
 @pytest.mark.parametrize("tagged", [True, False])
@@ -142,6 +180,51 @@ def test_names_are_identifiers_and_not_keywords(
     (problem,) = info.value.problems
     assert isinstance(problem, InvalidNameError)
     assert problem.fields["name"] == name
+
+
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [
+        *[("python", n) for n in ("len", "print", "id", "type", "open", "exit", "quit")],
+        *[("python", n) for n in ("__builtins__", "__name__", "__import__", "__file__", "__x__")],
+        *[
+            ("python", n) for n in ("get_ipython", "In", "Out", "display", "__", "___")
+        ],  # "_": keyword
+        *[("python", n) for n in ("_i", "_ii", "_iii", "_ih", "_oh", "_dh", "_i3", "_12")],
+        *[("r", n) for n in ("c", "library", "print", "pi", "letters", "paste", "q", "t")],
+        *[("julia", n) for n in ("Base", "Main", "Core", "println", "ans", "pi", "ENV", "__x__")],
+    ],
+)
+def test_without_a_parameters_cell_names_the_kernel_relies_on_are_refused(
+    notebook_factory: Make, language: str, name: str
+) -> None:
+    with pytest.raises(ParameterError) as info:
+        inject(notebook_factory(None, "y = 2", language=language), {name: 1})
+    (problem,) = info.value.problems
+    assert isinstance(problem, ReservedNameError)
+    assert problem.code == "reserved-name"
+    assert problem.fields["name"] == name
+    assert "parameters cell" in problem.message  # says what to do instead
+
+
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [("python", "c"), ("python", "data"), ("python", "_private"), ("r", "len"), ("julia", "c")],
+)
+def test_names_another_language_relies_on_are_fine(
+    notebook_factory: Make, language: str, name: str
+) -> None:
+    result = inject(notebook_factory(None, "y = 2", language=language), {name: 1})
+    assert name in (injected_source(result) or "")
+
+
+@pytest.mark.parametrize(("language", "name"), [("python", "print"), ("r", "c"), ("julia", "pi")])
+def test_a_declared_name_is_the_authors_choice(
+    notebook_factory: Make, language: str, name: str
+) -> None:
+    assign = "<-" if language == "r" else "="
+    nb = notebook_factory(f"{name} {assign} 1", language=language)
+    assert name in (injected_source(inject(nb, {name: 2})) or "")
 
 
 def test_every_bad_name_is_reported_at_once(notebook_factory: Make) -> None:

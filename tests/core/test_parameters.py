@@ -12,7 +12,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nblaunch.core import Parameter, inject, injected_source, kernel_language, notebook_parameters
+from nblaunch.core import (
+    NBLaunchError,
+    Parameter,
+    TemplateError,
+    inject,
+    injected_source,
+    kernel_language,
+    notebook_parameters,
+)
+from nblaunch.core.errors import TemplateMetadataError
 from nblaunch.core.parameters import parameters_cell, python_parameters, value_type
 
 from .strategies import PROPERTY, names, same, values
@@ -37,10 +46,40 @@ def test_from_a_parameters_header_when_no_cell_is_tagged(notebook_factory: Make)
     assert [(p.name, p.type) for p in notebook_parameters(nb)] == [("n", "int"), ("name", "str")]
 
 
-@pytest.mark.parametrize("header", ["# Parameters", "#parameters", "  # PARAMETERS  "])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "# Parameters",
+        "#parameters",
+        "  # PARAMETERS  ",
+        "# Parameters:",  # jupyter-notebookparams' spelling
+        "#parameters:",
+        "  # PARAMETERS :  ",
+        "# Parameters:\r",
+    ],
+)
 def test_header_spellings(notebook_factory: Make, header: str) -> None:
     nb = notebook_factory(None, f"{header}\nn = 3")
     assert [p.name for p in notebook_parameters(nb)] == ["n"]
+
+
+@pytest.mark.parametrize(
+    "header", ["# Parameters::", "# Parameters: x", "# Parameter:", "# Params:"]
+)
+def test_not_a_header(notebook_factory: Make, header: str) -> None:
+    assert notebook_parameters(notebook_factory(None, f"{header}\nn = 3")) == []
+
+
+def test_a_notebookparams_notebook(notebook_factory: Make) -> None:
+    # Written the way jupyter-notebookparams' README shows: a cell that starts with the exact
+    # string "# Parameters:", then the assignments a link's values replace.
+    nb = notebook_factory(
+        None, "import pandas as pd", '# Parameters:\ndataset = "xyz"\nn = 10', "print(dataset, n)"
+    )
+    assert [(p.name, p.type, p.default) for p in notebook_parameters(nb)] == [
+        ("dataset", "str", "xyz"),
+        ("n", "int", 10),
+    ]
 
 
 def test_the_tag_wins_over_a_header(notebook_factory: Make) -> None:
@@ -235,6 +274,72 @@ def test_kernel_language(metadata: dict[str, object], language: str) -> None:
     assert kernel_language({"metadata": metadata}) == language
 
 
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {"kernelspec": "python3"},  # written by hand or by a broken tool
+        {"kernelspec": ["python3"]},
+        {"kernelspec": 3},
+        {"language_info": "python"},
+        {"kernelspec": {"language": 3}},
+        {"kernelspec": {"language": ["r"]}},
+        {"kernelspec": {"name": 3, "display_name": "x"}},
+    ],
+)
+def test_metadata_of_the_wrong_shape_is_a_template_error(metadata: dict[str, object]) -> None:
+    nb = {"metadata": metadata, "cells": [_tagged("n = 1")]}
+    for read in (kernel_language, notebook_parameters):
+        with pytest.raises(TemplateMetadataError) as info:
+            read(nb)
+        assert isinstance(info.value, TemplateError)
+        assert info.value.status == 400
+        assert "metadata" in info.value.message
+    # Also without a parameters cell: a template with broken metadata is refused everywhere.
+    with pytest.raises(TemplateMetadataError):
+        notebook_parameters({"metadata": metadata, "cells": []})
+
+
+def _tagged(source: str, *tags: str) -> dict[str, object]:
+    return {"cell_type": "code", "metadata": {"tags": list(tags or ["parameters"])},
+            "source": source}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        [{"cell_type": "code", "metadata": {"tags": "parameters"}, "source": "n = 1"}],
+        [{"cell_type": "code", "metadata": {"tags": [1, None]}, "source": "n = 1"}],
+        [{"cell_type": "code", "metadata": [], "source": "n = 1"}],
+        [{"cell_type": "code", "source": ["# Parameters\n", 3]}],
+        [{"cell_type": "code", "source": None}],
+        ["not a cell", 3],
+    ],
+)
+def test_cells_of_the_wrong_shape_declare_nothing_and_do_not_crash(cells: list[object]) -> None:
+    assert notebook_parameters({"metadata": {}, "cells": cells}) in (
+        [],
+        [Parameter("n", "int", 1, "1")],
+    )
+
+
+def test_a_copy_declares_the_original_parameters(notebook_factory: Make) -> None:
+    # A copy used as a template: its parameters are the original cell's, not the injected ones.
+    for template in (
+        notebook_factory("n = 1", "print(n)"),
+        notebook_factory(None, "# Parameters:\nn = 1", "print(n)"),
+    ):
+        copy = inject(template, {"n": 5})
+        assert [(p.name, p.default) for p in notebook_parameters(copy)] == [("n", 1)]
+
+
+def test_a_copy_of_a_template_without_parameters_declares_none(notebook_factory: Make) -> None:
+    # Its injected cell starts with "# Parameters" but is tagged injected-parameters.
+    copy = inject(notebook_factory(None, "print(1)"), {"n": 5})
+    assert injected_source(copy) == "# Parameters\nn = 5\n"
+    assert parameters_cell(copy) is None
+    assert notebook_parameters(copy) == []
+
+
 def test_list_sources_are_joined() -> None:
     nb = {"cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"]},
                      "source": ["a = 1\n", "b = 2"]}]}  # fmt: skip
@@ -319,3 +424,44 @@ def test_any_parameters_cell_is_read_without_crashing(language: str, source: str
     nb.cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": ["parameters"]}))
     for parameter in notebook_parameters(nb):
         json.dumps(parameter.to_json(), allow_nan=False)
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+CELLS = st.lists(
+    JSONISH
+    | st.fixed_dictionaries(
+        {"cell_type": st.sampled_from(["code", "markdown"]) | JSONISH},
+        optional={
+            "metadata": st.fixed_dictionaries(
+                {}, optional={"tags": JSONISH | st.just(["parameters"])}
+            )
+            | JSONISH,
+            "source": st.sampled_from(["# Parameters:\nn = 1", "n = 1"]) | JSONISH,
+        },
+    ),
+    max_size=4,
+)
+METADATA = (
+    st.fixed_dictionaries(
+        {}, optional={"kernelspec": JSONISH, "language_info": JSONISH, "language": JSONISH}
+    )
+    | JSONISH
+)
+
+
+@PROPERTY
+@given(METADATA, CELLS)
+def test_any_notebook_json_is_read_or_refused_with_an_nblaunch_error(
+    metadata: object, cells: list[object]
+) -> None:
+    try:
+        found = notebook_parameters({"metadata": metadata, "cells": cells})
+    except NBLaunchError:
+        return
+    assert all(isinstance(p, Parameter) for p in found)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from urllib.parse import quote
+
+import nbformat
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nblaunch.core import (
     CONTROLS,
@@ -11,9 +17,14 @@ from nblaunch.core import (
     DuplicateParameterError,
     NBLaunchError,
     QueryError,
+    coerce,
     parse_query,
 )
-from nblaunch.core.query import loads_json, parse_flag, split_pairs
+from nblaunch.core.inject import check_injectable
+from nblaunch.core.names import is_identifier, is_reserved, shadows_kernel
+from nblaunch.core.query import SERVER_NAME, is_server_name, loads_json, parse_flag, split_pairs
+
+from .strategies import PROPERTY, hostile_names, values
 
 
 @pytest.mark.parametrize(
@@ -184,3 +195,62 @@ def test_loads_json_refuses_what_no_kernel_reads_back(text: str) -> None:
 def test_errors_are_nblaunch_errors() -> None:
     with pytest.raises(NBLaunchError):
         parse_query("x=1&param_x=1")
+
+
+@pytest.mark.parametrize(
+    "raw", ["server=gpu%0A", "server=gpu%0D%0A", "server=gpu%0Ax", "server=gpu "]
+)
+def test_a_server_name_is_checked_whole(raw: str) -> None:
+    with pytest.raises(ControlValueError, match="server"):
+        parse_query(raw)
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [("gpu", True), ("analysis-2", True), ("gpu\n", False), ("gpu\nx", False), ("", False)],
+)
+def test_is_server_name(value: str, valid: bool) -> None:
+    assert is_server_name(value) is valid
+    # Callers in other modules use ``SERVER_NAME.match``: the pattern itself ends at the end.
+    assert (SERVER_NAME.match(value) is not None) is valid
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "name=%ED%A0%80",  # a surrogate encoded as UTF-8 bytes: not UTF-8
+        "%ED%A0%80=1",
+        "name=\ud800",  # text that already holds a lone surrogate
+        "\udcff=1",
+        "a=1&b=x\udfff",
+    ],
+)
+def test_a_lone_surrogate_in_the_query_is_a_query_error(raw: str) -> None:
+    with pytest.raises(QueryError, match="UTF-8"):
+        parse_query(raw)
+
+
+def test_params_json_keeps_names_and_escapes_for_coerce_to_judge() -> None:
+    # parse_query reads; coerce refuses the name (invalid-name) and the value (wrong-type).
+    request = parse_query('params={"n\\n":5,"s":"\\ud800"}')
+    assert request.json_params == {"n\n": 5, "s": "\ud800"}
+
+
+@PROPERTY
+@given(st.dictionaries(hostile_names, values, max_size=4))
+def test_hostile_names_end_in_an_nblaunch_error_or_a_safe_name(
+    given_values: dict[str, object],
+) -> None:
+    # The whole path of a params= link to a notebook that declares nothing: only NBLaunchErrors,
+    # and what is accepted is an identifier that neither is a keyword nor shadows the kernel.
+    raw = "params=" + quote(json.dumps(given_values))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
+    try:
+        accepted = coerce(parse_query(raw), [])
+        check_injectable(nb, accepted)
+    except NBLaunchError:
+        return
+    for name in accepted:
+        assert is_identifier(name), name
+        assert not is_reserved(name, "python"), name
+        assert not shadows_kernel(name, "python"), name

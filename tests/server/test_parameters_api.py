@@ -44,3 +44,32 @@ async def test_parameters_need_authentication(jp_fetch, stats_template):
             "nblaunch", "api", "parameters", "stats.ipynb", headers={"Authorization": "token no"}
         )
     assert info.value.code == 403
+
+
+@pytest.mark.parametrize("tagged", [True, False])
+async def test_a_template_with_a_string_kernelspec_is_a_4xx(
+    jp_fetch, write_template, notebook_factory, tagged
+):
+    # Written by hand or by a broken tool; nbformat reads it (with a validation warning).
+    nb = notebook_factory("x = 1") if tagged else notebook_factory(None, "x = 1")
+    nb.metadata["kernelspec"] = "python3"
+    write_template("odd.ipynb", nb)
+    with pytest.raises(HTTPClientError) as info:
+        await jp_fetch("nblaunch", "api", "parameters", "odd.ipynb")
+    assert info.value.code == 400
+    body = json.loads(info.value.response.body)
+    assert body["code"] == "bad-metadata"
+    assert "kernelspec" in body["message"]
+
+
+async def test_a_notebookparams_template_lists_its_parameters(
+    jp_fetch, write_template, notebook_factory
+):
+    nb = notebook_factory(None, '# Parameters:\ndataset = "xyz"\nn = 10', "print(dataset, n)")
+    write_template("np.ipynb", nb)
+    response = await jp_fetch("nblaunch", "api", "parameters", "np.ipynb")
+    body = json.loads(response.body)
+    assert [(p["name"], p["default"]) for p in body["parameters"]] == [
+        ("dataset", "xyz"),
+        ("n", 10),
+    ]
