@@ -92,7 +92,7 @@ def open_path(hub_url: str, username: str, path: str, *, ui: str, server: str | 
 
 
 def _checked_server(server: str | None) -> str | None:
-    if server is not None and not SERVER_NAME.match(server):
+    if server is not None and not SERVER_NAME.fullmatch(server):
         raise ControlValueError(
             f"server={server!r} is not a valid server name: use 1-30 lowercase letters, digits "
             "and single hyphens, starting with a letter."

@@ -86,7 +86,7 @@ def build_query(
             allowed = CONTROLS[name]
             if allowed is not None and option not in allowed:
                 raise ControlValueError(f"{name}={option!r} is not one of {', '.join(allowed)}.")
-            if name == "server" and not SERVER_NAME.match(option):
+            if name == "server" and not SERVER_NAME.fullmatch(option):
                 # parse_query would refuse it when the link is opened; refuse it when built.
                 raise ControlValueError(f"server={option!r} is not a valid server name.")
             pairs.append((name, option))
