@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import httpx
 
+from ..core.tickets import check_username
 from .errors import (
     ADVICE,
     BY_CODE,
@@ -75,9 +76,12 @@ class Api:
         *,
         server: str | None = None,
     ) -> httpx.Request:
-        """GET (or PUT, with ``body``) a notebook in a user's default or named server."""
-        if not username:
-            raise ValueError("username is empty.")
+        """GET (or PUT, with ``body``) a notebook in a user's default or named server.
+
+        ``username`` must be a Hub user name as it is (lower case): ``UserNameError``, a
+        ``ValueError``, otherwise, before anything is sent.
+        """
+        check_username(username)
         clean = path.strip("/")
         if not clean:
             raise ValueError("path is empty: give the notebook's path in the user's server.")
@@ -174,14 +178,33 @@ def parse_templates(body: Any) -> list[Template]:
     ]
 
 
-def parse_notebook(body: Any, path: str, content: dict[str, Any] | None = None) -> Notebook:
-    """Read a contents answer; ``content`` stands in when the answer (a PUT) has none."""
+def parse_notebook(body: Any, path: str) -> Notebook:
+    """Read a contents answer: the notebook the service read, and the hash of that content."""
     return Notebook(
         path=str(body.get("path") or path.strip("/")),
-        content=body["content"] if body.get("content") is not None else (content or {}),
+        content=body["content"],
         last_modified=parse_time(body.get("last_modified")),
         hash=str(body.get("hash") or ""),
     )
+
+
+def parse_saved(response: httpx.Response, path: str) -> Notebook:
+    """Read a PUT answer: the content the service stored (read back under its lease) and its hash.
+
+    The hash is never paired with the content that was sent: the user's server may have stored
+    something else (normalised), and only the service knows what. An answer without both is
+    refused rather than guessed at.
+    """
+    body = check(response)
+    if not isinstance(body, dict) or not isinstance(body.get("content"), dict):
+        raise _error(
+            APIError,
+            "The nblaunch service saved the notebook but did not send back what it stored, so "
+            "its hash cannot be trusted: update nblaunch on the Hub to this client's version, "
+            "then fetch() the notebook to get its hash.",
+            response,
+        )
+    return parse_notebook(body, path)
 
 
 def _read_error(response: httpx.Response) -> tuple[str | None, str]:

@@ -58,12 +58,14 @@ class AsyncNBLaunchClient(BaseClient):
         if self._own_http:
             await self._http.aclose()
 
-    async def _call(self, request: httpx.Request) -> Any:
+    async def _send(self, request: httpx.Request) -> httpx.Response:
         try:
-            response = await self._http.send(request)
+            return await self._http.send(request)
         except httpx.TransportError as err:
             raise _api.unreachable(request, err) from err
-        return _api.check(response)
+
+    async def _call(self, request: httpx.Request) -> Any:
+        return _api.check(await self._send(request))
 
     async def templates(self) -> list[Template]:
         """The service's catalog (see ``NBLaunchClient.templates``).
@@ -97,5 +99,5 @@ class AsyncNBLaunchClient(BaseClient):
         Notebook(path='a.ipynb', ...)
         """
         body = _api.put_body(content, expect_hash)
-        answer = await self._call(self.api.contents_request(username, path, body, server=server))
-        return _api.parse_notebook(answer, path, content)
+        request = self.api.contents_request(username, path, body, server=server)
+        return _api.parse_saved(await self._send(request), path)

@@ -12,7 +12,8 @@ the ``httpx.Response``; its message says what to do about it. The service's ``{"
         ├── UserNotFoundError           user-not-found (404): the user never logged in
         ├── ServerNotRunningError       server-not-running (409): start it by opening a notebook
         ├── NotebookNotFoundError       not-found (404): no such file in the user's server
-        └── ConflictError               hash-mismatch (409): the file changed since expect_hash
+        └── ConflictError               hash-mismatch (409): the file changed since expect_hash;
+                                        notebook-busy (409): another save of it is under way
 """
 
 from __future__ import annotations
@@ -82,9 +83,10 @@ class NotebookNotFoundError(APIError):
 
 
 class ConflictError(APIError):
-    """The notebook changed since the hash the caller expected: nothing was written."""
+    """The notebook changed since the hash the caller expected, or another save of it was
+    under way: nothing was written."""
 
-    codes = ("hash-mismatch",)
+    codes = ("hash-mismatch", "notebook-busy")
 
 
 #: The service's error code → the class raised for it.
@@ -109,7 +111,8 @@ ADVICE: dict[type[NBLaunchClientError], str] = {
     NotebookNotFoundError: "Check the path, relative to the user's server root.",
     HubUnreachableError: "Retry in a moment; if it persists, read the Hub's and service's logs.",
     ConflictError: (
-        "The notebook changed since you read it and was NOT overwritten: fetch() it again, "
-        "decide which version wins, then put() with the new hash."
+        "The notebook was NOT overwritten: it changed since you read it, or is being saved by "
+        "someone else. fetch() it again, decide which version wins, then put() with the new "
+        "hash."
     ),
 }

@@ -59,12 +59,14 @@ class NBLaunchClient(BaseClient):
         if self._own_http:
             self._http.close()
 
-    def _call(self, request: httpx.Request) -> Any:
+    def _send(self, request: httpx.Request) -> httpx.Response:
         try:
-            response = self._http.send(request)
+            return self._http.send(request)
         except httpx.TransportError as err:
             raise _api.unreachable(request, err) from err
-        return _api.check(response)
+
+    def _call(self, request: httpx.Request) -> Any:
+        return _api.check(self._send(request))
 
     def templates(self) -> list[Template]:
         """The service's catalog, each template with its parameter schemas.
@@ -96,11 +98,15 @@ class NBLaunchClient(BaseClient):
     ) -> Notebook:
         """Write a notebook into the user's server; with ``expect_hash``, only if unchanged.
 
-        Raises ``ConflictError``, writing nothing, when the file's hash is not ``expect_hash``.
+        Raises ``ConflictError``, writing nothing, when the file's hash is not ``expect_hash``
+        (or another save of the same notebook is under way). Of several puts with the same
+        ``expect_hash`` exactly one is written. The answer is what the server stored (read back
+        by the service while no other save could interleave) with its hash: pass that hash as
+        the next ``expect_hash``, and store that content as the saved version.
 
         >>> client.put("ann", "a.ipynb", saved.content, expect_hash=saved.hash)  # doctest: +SKIP
         Notebook(path='a.ipynb', ...)
         """
         body = _api.put_body(content, expect_hash)
-        answer = self._call(self.api.contents_request(username, path, body, server=server))
-        return _api.parse_notebook(answer, path, content)
+        request = self.api.contents_request(username, path, body, server=server)
+        return _api.parse_saved(self._send(request), path)

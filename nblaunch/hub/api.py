@@ -4,22 +4,46 @@
 server through the Contents API with the service's own ``access:servers``, so a host
 application needs one Hub token whose role holds ``custom:nblaunch:contents`` (and access to the
 service), never a scope on users' servers.
+
+A PUT holds a lease on the notebook (``ContentsLocks``, in a database all replicas share) from
+its ``expect_hash`` check until it has read back what it wrote, so of several saves with the same
+``expect_hash`` exactly one is written and the others get 409; its answer carries the content it
+stored with that content's hash. User names must be Hub names as they are (lower case): the Hub
+would log ``Carol`` in as ``carol``, so ``Carol`` is refused with 400 rather than looked up.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from functools import cache
 from typing import Any
 
 from tornado import web
 
 from ..core import NBLaunchError, QueryError, build_link, load_notebook, safe_path
 from ..core.query import SERVER_NAME
+from ..core.tickets import check_username
 from .config import CONTENTS_SCOPE
 from .errors import HashMismatchError, NotFoundError, ServerNotRunningError
 from .handlers import BaseHandler
 from .launcher import content_hash, strip_trusted
+from .locks import ContentsLocks
 from .openapi import openapi_document
+
+#: The SQLAlchemy URL of the database that holds the contents locks (the Hub's, shared by every
+#: replica of the service). Unset: an in-memory database, which guards one replica only.
+LOCK_URL_ENV = "NBLAUNCH_LOCK_URL"
+
+
+@cache
+def default_locks(url: str) -> ContentsLocks:
+    """One ``ContentsLocks`` per database URL in this process.
+
+    >>> default_locks("sqlite://") is default_locks("sqlite://")
+    True
+    """
+    return ContentsLocks(url)
 
 
 class APIHandler(BaseHandler):
@@ -30,6 +54,14 @@ class APIHandler(BaseHandler):
 
     def wants_html(self) -> bool:
         return False
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """A deliberate error is its own status with ``{"code", "message"}``."""
+        err = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(err, NBLaunchError):
+            self.send_json(err.to_json(), err.status)
+            return
+        super().write_error(status_code, **kwargs)
 
     def require(self, scope: str) -> str:
         """The caller's name, if its token carries ``scope``; otherwise a 403."""
@@ -64,10 +96,17 @@ class OpenAPIHandler(APIHandler):
 class ContentsAPIHandler(APIHandler):
     """``GET/PUT {prefix}api/users/{username}/contents/{path}[?server=name]``."""
 
-    async def _server(self, username: str) -> dict[str, Any]:
+    def initialize(self, *, locks: ContentsLocks | None = None, **shared: Any) -> None:
+        super().initialize(**shared)
+        self.locks = locks or default_locks(os.environ.get(LOCK_URL_ENV) or "sqlite://")
+
+    def _server_name(self) -> str:
         server = self.get_argument("server", "")
-        if server and not SERVER_NAME.match(server):
+        if server and not SERVER_NAME.fullmatch(server):
             raise QueryError(f"{server!r} is not a server name.")
+        return server
+
+    async def _server(self, username: str, server: str) -> dict[str, Any]:
         model = await self.hub.server(username, server)
         if not model or not model.get("ready"):
             raise ServerNotRunningError(
@@ -91,30 +130,31 @@ class ContentsAPIHandler(APIHandler):
 
     async def get(self, username: str, path: str) -> None:
         self.require(CONTENTS_SCOPE)
-        try:
-            model = await self._server(username)
-            self.send_json(await self._read(model, safe_path(path)))
-        except NBLaunchError as err:
-            self.send_json(err.to_json(), err.status)
+        check_username(username)
+        model = await self._server(username, self._server_name())
+        self.send_json(await self._read(model, safe_path(path)))
 
     async def put(self, username: str, path: str) -> None:
         self.require(CONTENTS_SCOPE)
-        try:
-            body = self._body()
-            path = safe_path(path)
-            load_notebook(body["content"], name=path)
-            model = await self._server(username)
+        check_username(username)
+        body = self._body()
+        path = safe_path(path)
+        load_notebook(body["content"], name=path)
+        server = self._server_name()
+        model = await self._server(username, server)
+        async with self.locks.hold(username, server, path) as lease:
             expect = body.get("expect_hash")
             if expect is not None:
                 await self._check_hash(model, path, expect)
             await self.hub.ensure_dir(model, path.rpartition("/")[0])
+            # A save slower than its lease must not write over the next holder's save.
+            self.locks.renew(lease)
             notebook = {"type": "notebook", "format": "json", "content": body["content"]}
             await self.hub.put_file(model, path, notebook)
+            # Read back under the lease: what this PUT stored (the server may normalise it),
+            # with its hash, never a later writer's.
             saved = await self._read(model, path)
-            saved.pop("content")
-            self.send_json(saved)
-        except NBLaunchError as err:
-            self.send_json(err.to_json(), err.status)
+        self.send_json(saved)
 
     def _body(self) -> dict[str, Any]:
         try:

@@ -21,7 +21,7 @@ from nblaunch.client import (
     ServerNotRunningError,
     UserNotFoundError,
 )
-from nblaunch.client._api import check, error_for
+from nblaunch.client._api import check, error_for, parse_saved
 
 REQUEST = httpx.Request("GET", "http://h/services/nblaunch/api/users/ann/contents/a.ipynb")
 
@@ -39,6 +39,7 @@ def answer(status: int, body: Any = None, text: str = "") -> httpx.Response:
         (409, "server-not-running", ServerNotRunningError, "start their server"),
         (404, "not-found", NotebookNotFoundError, "Check the path"),
         (409, "hash-mismatch", ConflictError, "NOT overwritten"),
+        (409, "notebook-busy", ConflictError, "NOT overwritten"),
         (502, "hub-unavailable", HubUnreachableError, "Retry"),
         (400, "bad-query", APIError, ""),
     ],
@@ -85,3 +86,29 @@ def test_a_redirect_names_the_settings_to_check() -> None:
     response = httpx.Response(302, headers={"Location": "/hub/login"}, request=REQUEST)
     err = error_for(response)
     assert type(err) is APIError and "/hub/login" in err.message and "hub_url" in err.message
+
+
+PUT = httpx.Request("PUT", "http://h/services/nblaunch/api/users/ann/contents/a.ipynb")
+STORED = {"cells": [], "metadata": {"stored": True}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def saved(body: Any) -> httpx.Response:
+    return httpx.Response(200, json=body, request=PUT)
+
+
+def test_a_save_reports_what_the_service_stored_with_its_hash() -> None:
+    notebook = parse_saved(saved({"path": "a.ipynb", "content": STORED, "hash": "sha256:1"}), "a")
+    assert (notebook.content, notebook.hash) == (STORED, "sha256:1")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"path": "a.ipynb", "hash": "sha256:1"}, {"path": "a.ipynb", "content": None, "hash": "x"},
+     ["not", "an", "object"]],
+)  # fmt: skip
+def test_a_save_answer_without_the_stored_content_is_refused(body: Any) -> None:
+    # The old client paired this hash with the content it had sent: a hash of something else
+    # when another save won the race, or when the server normalised the notebook.
+    with pytest.raises(APIError, match="did not send back what it stored") as caught:
+        parse_saved(saved(body), "a.ipynb")
+    assert caught.value.response is not None

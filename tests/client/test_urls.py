@@ -116,3 +116,24 @@ def test_token_only_in_the_header() -> None:
         str(request.url)
         == "http://h/services/nblaunch/api/users/ann/contents/a%20b.ipynb?server=gpu"
     )
+
+
+@pytest.mark.parametrize("username", ["Carol", " carol", "a/b", ""])
+def test_user_names_that_are_not_hub_names_are_refused_before_sending(username: str) -> None:
+    # The Hub would log Carol in as carol: two host users would share one Hub account, and the
+    # contents API would never find Carol.
+    client = NBLaunchClient("http://h/", "tok-123", SECRET)
+    with pytest.raises(ValueError, match="user name") as caught:
+        client.api.contents_request(username, "a.ipynb")
+    assert getattr(caught.value, "code", "") == "user-name-not-normal"
+    with pytest.raises(ValueError, match="user name"):
+        client.launch_url(username, "stats", {})
+    with pytest.raises(ValueError, match="user name"):
+        client.open_url(username, "a.ipynb")
+
+
+def test_a_hub_name_passes_unchanged() -> None:
+    client = NBLaunchClient("http://h/", "tok-123", SECRET)
+    assert "/users/carol/" in str(client.api.contents_request("carol", "a.ipynb").url)
+    _, ticket, _ = split(client.open_url("carol", "a.ipynb"))
+    assert verify_ticket(ticket, SECRET).username == "carol"

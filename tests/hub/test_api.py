@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -9,6 +10,7 @@ import nbformat
 import pytest
 
 from nblaunch.hub import SERVICE_SCOPES
+from nblaunch.hub.launcher import content_hash
 
 from .conftest import HOST_TOKEN, SERVICE_TOKEN, Hub
 
@@ -65,6 +67,50 @@ def test_put_then_conflict_on_a_stale_hash(hub: Hub, erin: str) -> None:
     assert "x = 2" in (hub.home(erin) / "saved" / "a.ipynb").read_text()
     exists = host(hub, "PUT", url, json={"content": notebook("x = 4"), "expect_hash": ""})
     assert exists.status_code == 409
+
+
+async def put_all(hub: Hub, url: str, bodies: list[dict[str, Any]]) -> list[httpx.Response]:
+    """Send every PUT at once, each on its own connection, as separate host processes would."""
+    headers = {"Authorization": f"token {HOST_TOKEN}", "Accept": "application/json"}
+
+    async def put(body: dict[str, Any]) -> httpx.Response:
+        async with httpx.AsyncClient(headers=headers, timeout=60) as client:
+            return await client.put(hub.service + url, json=body)
+
+    return list(await asyncio.gather(*(put(body) for body in bodies)))
+
+
+async def test_of_concurrent_puts_with_one_expect_hash_exactly_one_is_written(
+    hub: Hub, erin: str
+) -> None:
+    url = f"api/users/{erin}/contents/saved/race.ipynb"
+    base = host(hub, "PUT", url, json={"content": notebook("x = 0"), "expect_hash": ""}).json()
+    sources = [f"x = {i}" for i in range(1, 6)]
+    answers = await put_all(
+        hub, url, [{"content": notebook(text), "expect_hash": base["hash"]} for text in sources]
+    )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200, 409, 409, 409, 409], [a.text for a in answers]
+    assert {a.json()["code"] for a in answers if a.status_code == 409} == {"hash-mismatch"}
+    won = next(a.json() for a in answers if a.status_code == 200)
+    # The winner's answer is its own content and that content's hash, which is what is stored.
+    assert won["content"]["cells"][0]["source"] in sources
+    stored = host(hub, "GET", url).json()
+    assert (stored["hash"], stored["content"]) == (won["hash"], won["content"])
+    on_disk = (hub.home(erin) / "saved" / "race.ipynb").read_text()
+    assert won["content"]["cells"][0]["source"] in on_disk
+
+
+async def test_each_unconditional_put_answers_with_what_it_stored(hub: Hub, erin: str) -> None:
+    url = f"api/users/{erin}/contents/saved/overwrite.ipynb"
+    sources = [f"y = {i}" for i in range(5)]
+    answers = await put_all(hub, url, [{"content": notebook(text)} for text in sources])
+    assert [a.status_code for a in answers] == [200] * 5
+    for text, answer in zip(sources, answers, strict=True):
+        saved = answer.json()
+        # Never another writer's content or hash: the answer was read back under the lease.
+        assert saved["content"]["cells"][0]["source"] == text
+        assert saved["hash"] == content_hash(saved["content"])
 
 
 @pytest.mark.parametrize(
