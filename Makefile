@@ -65,8 +65,9 @@ demo: $(INSTALLED) $(CHP)
 clean:
 	rm -rf $(VENV) $(CACHE) labextension/node_modules labextension/lib nblaunch/labextension
 
-# tests/hub against the JupyterHub that the Zero to JupyterHub chart ships (docs/deploy.md), in a
-# venv of its own so .venv keeps the newest one. A test checks COMPAT_HUB against the chart's pins.
+# tests/hub and tests/deploy on the JupyterHub that the Zero to JupyterHub chart ships
+# (docs/deploy.md), in a venv of its own so .venv keeps the newest one. A test checks COMPAT_HUB
+# against the chart's pins.
 COMPAT := .venv-compat
 COMPAT_HUB := 5.5.0
 
@@ -78,4 +79,4 @@ $(COMPAT)/.installed: pyproject.toml $(LAB_SOURCES) | $(INSTALLED)
 
 .PHONY: test-compat
 test-compat: $(COMPAT)/.installed $(CHP) chromium
-	$(COMPAT)/bin/python -m pytest tests/hub
+	$(COMPAT)/bin/python -m pytest tests/hub tests/deploy
