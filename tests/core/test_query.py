@@ -22,9 +22,16 @@ from nblaunch.core import (
 )
 from nblaunch.core.inject import check_injectable
 from nblaunch.core.names import is_identifier, is_reserved, shadows_kernel
-from nblaunch.core.query import SERVER_NAME, is_server_name, loads_json, parse_flag, split_pairs
+from nblaunch.core.query import (
+    PARAM_PREFIX,
+    SERVER_NAME,
+    is_server_name,
+    loads_json,
+    parse_flag,
+    split_pairs,
+)
 
-from .strategies import PROPERTY, hostile_names, values
+from .strategies import PROPERTY, hostile_names, texts, values
 
 
 @pytest.mark.parametrize(
@@ -254,3 +261,22 @@ def test_hostile_names_end_in_an_nblaunch_error_or_a_safe_name(
         assert is_identifier(name), name
         assert not is_reserved(name, "python"), name
         assert not shadows_kernel(name, "python"), name
+
+
+@PROPERTY
+@given(st.lists(st.tuples(hostile_names, texts), max_size=4), st.booleans())
+def test_hostile_names_in_the_query_itself(pairs: list[tuple[str, str]], prefixed: bool) -> None:
+    # Names and values percent-encoded as a browser would, lone surrogates as the bytes Python's
+    # "surrogatepass" gives (ED A0 80...), which no UTF-8 decoder accepts.
+    def encode(text: str) -> str:
+        return quote(text, safe="", errors="surrogatepass")
+
+    prefix = PARAM_PREFIX if prefixed else ""
+    raw = "&".join(f"{prefix}{encode(name)}={encode(value)}" for name, value in pairs)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
+    try:
+        accepted = coerce(parse_query(raw), [])
+        check_injectable(nb, accepted)
+    except NBLaunchError:
+        return
+    assert all(is_identifier(n) and not shadows_kernel(n, "python") for n in accepted), accepted
