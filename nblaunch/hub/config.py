@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import socket
 import sys
 from collections.abc import Iterable
@@ -20,6 +19,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..cookies import CROSS_SITE, allow_partitioned
+from ..core.errors import OriginError
+from ..core.origins import exact_origins
 
 SERVICE_NAME = "nblaunch"
 SERVICE_ROLE = "nblaunch-service"
@@ -32,7 +33,6 @@ SERVICE_SCOPES = ("read:servers", "start:servers", "access:servers")
 SERVICE_SCOPES_HUB5 = ("servers", "access:servers")
 HOST_SCOPES = (f"access:services!service={SERVICE_NAME}", CONTENTS_SCOPE)
 CSP = "Content-Security-Policy"
-_ORIGIN = re.compile(r"^https?://[a-z0-9.\-\[\]:]+$")
 
 
 def _free_port() -> int:
@@ -50,18 +50,15 @@ def service_scopes() -> tuple[str, ...]:
 
 
 def check_origins(origins: Iterable[str]) -> list[str]:
-    """Exact ``scheme://host[:port]`` origins, lower-cased; wildcards and ``'self'`` refused.
+    """Exact origins as browsers report them (``nblaunch.core.origins``); ``ValueError`` if not.
 
-    >>> check_origins(["http://127.0.0.1:8090/"])
-    ['http://127.0.0.1:8090']
+    >>> check_origins(["http://127.0.0.1:8090/", "https://App.example.org:443"])
+    ['http://127.0.0.1:8090', 'https://app.example.org']
     """
-    found = []
-    for origin in origins:
-        normal = origin.strip().rstrip("/").lower()
-        if not _ORIGIN.match(normal):
-            raise ValueError(f"embed origin {origin!r} is not an exact origin like https://a.b")
-        found.append(normal)
-    return list(dict.fromkeys(found))
+    try:
+        return exact_origins(origins)
+    except OriginError as err:
+        raise ValueError(f"embed origin: {err.message}") from err
 
 
 def frame_ancestors(origins: list[str]) -> str:
@@ -102,7 +99,7 @@ def _user_role(c: Any) -> dict[str, Any]:
 def _spawner_args(
     c: Any, origins: list[str], allow_root: bool, cross_site: bool = False
 ) -> list[str]:
-    ours = ("--ServerApp.tornado", "--NBLaunchExtension.")
+    ours = ("--ServerApp.tornado", "--NBLaunchExtension.", "--LaunchConfig.")
     args = [a for a in _get(c.Spawner, "args", []) if not a.startswith(ours)]
     if allow_root:
         args.append("--ServerApp.allow_root=True")
@@ -115,7 +112,7 @@ def _spawner_args(
     args.append(f"--ServerApp.tornado_settings={settings!r}")
     # traitlets reads a list option from the command line as one flag per item; a list literal
     # would arrive as a single string and fail the extension's origin check.
-    args.extend(f"--NBLaunchExtension.allowed_origins={origin}" for origin in origins)
+    args.extend(f"--LaunchConfig.embed_origins={origin}" for origin in origins)
     return args
 
 
@@ -180,6 +177,10 @@ def configure(
     c.JupyterHub.services = services
     _configure_hub(c, origins, cross_site_cookies)
     _configure_spawner(c, origins, fast_spawner, allow_root, cross_site_cookies)
+    if autorun:
+        # The servers check each grant against their own policy when it is redeemed: give
+        # them the service's, or a grant issued under ``always`` would be refused there.
+        c.Spawner.args = [*c.Spawner.args, f"--LaunchConfig.autorun={autorun}"]
     if ticket_secret is not None:
         _configure_tickets(c, ticket_secret, host_url, passwords)
 

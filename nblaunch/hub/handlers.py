@@ -1,9 +1,9 @@
 """The service's pages: the catalog, the launch (``open``) and its progress stream.
 
 Handlers parse the request, call the launcher (which calls ``nblaunch.core``) or the Hub client,
-and answer. Deliberate errors (``NBLaunchError``) become a 4xx/5xx ``{"code", "message"}`` JSON
-body, or a readable page with a correction form for browsers; anything else is a 500 whose
-traceback stays in the service's log.
+and answer. They raise; ``ProblemMixin`` (``nblaunch.pages.mapping``) turns a deliberate error
+into ``{"code", "message"}`` JSON or the page with the correction form, and anything else into a
+500 whose traceback stays in the service's log.
 """
 
 from __future__ import annotations
@@ -20,16 +20,15 @@ from tornado.iostream import StreamClosedError
 from ..core import NBLaunchError, QueryError, ServerStartError
 from ..core.forms import form_fields
 from ..core.query import SERVER_NAME
-from ..pages import render_problem, render_unhandled
-from .catalog import Template
+from ..pages.mapping import ProblemContext, ProblemMixin
 from .hubapi import HubAPI
 from .launcher import HubLauncher
 
-UNHANDLED = {"code": "internal-error", "message": "Unhandled error"}
 
+class BaseHandler(ProblemMixin, HubOAuthenticated, web.RequestHandler):
+    """Collaborators from ``initialize()``, framing headers, and the one error mapping."""
 
-class BaseHandler(HubOAuthenticated, web.RequestHandler):
-    """Collaborators from ``initialize()``, framing headers, and errors that are never bare."""
+    log_name = "the nblaunch service's log"
 
     def initialize(
         self,
@@ -60,10 +59,6 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         base = self.prefix.rstrip("/").rsplit("/", 2)[0] + "/"
         return f"{self.request.protocol}://{self.request.host}{base}"
 
-    def wants_html(self) -> bool:
-        """Browsers ask for ``text/html``; API clients get JSON."""
-        return "text/html" in self.request.headers.get("Accept", "")
-
     def render(self, name: str, **context: Any) -> None:  # type: ignore[override]
         """Render one of the service's Jinja2 pages."""
         self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -75,25 +70,6 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body, default=str))
-
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        """HTTP errors as JSON or a short page; bugs without details (traceback in the log)."""
-        exc = kwargs.get("exc_info", (None, None, None))[1]
-        bug = not isinstance(exc, web.HTTPError) and status_code >= 500
-        if bug:
-            body = UNHANDLED
-        else:
-            message = (exc.log_message if isinstance(exc, web.HTTPError) else None) or (
-                self._reason
-            )
-            body = {"code": f"http-{status_code}", "message": message}
-        if not self.wants_html():
-            self.send_json(body, status_code)
-        elif bug:
-            self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.finish(render_unhandled(self.pages, "the nblaunch service's log"))
-        else:
-            self.render("httperror.html", status=status_code, **body)
 
 
 class NotFoundHandler(BaseHandler):
@@ -122,25 +98,28 @@ class OpenHandler(BaseHandler):
     @web.authenticated
     async def get(self, name: str) -> None:
         user = self.current_user["name"]
-        template: Template | None = None
-        try:
-            template = self.launcher.catalog.get(name)
-            plan = self.launcher.plan(template, self.request.query)
-            server = plan.request.controls.server or ""
+        self.problem = ProblemContext(
+            template=name, parameters=None, action="", catalog_url=self.prefix
+        )
+        template = self.launcher.catalog.get(name)
+        self.problem = ProblemContext(
+            template=template.name,
+            parameters=template.parameters,
+            action=f"{self.prefix}open/{template.name}",
+            catalog_url=self.prefix,
+        )
+        plan = self.launcher.plan(template, self.request.query)
+        server = plan.request.controls.server or ""
+        model = await self.hub.server(user, server)
+        if not model or not (model.get("ready") or model.get("pending")):
+            await self.hub.start(user, server)
             model = await self.hub.server(user, server)
-            if not model or not (model.get("ready") or model.get("pending")):
-                await self.hub.start(user, server)
-                model = await self.hub.server(user, server)
-            if model and model.get("ready"):
-                landing = await self.launcher.write(template, plan, model, self.hub_base)
-                self.redirect(landing.url)
-                return
-        except NBLaunchError as err:
-            self.send_problem(err, name, template)
+        if model and model.get("ready"):
+            url, _ = await self.launcher.write(template, plan, model, self.hub_base)
+            self.redirect(url)
             return
         if not model and not self.wants_html():
-            self.send_problem(ServerStartError("The server did not start."), name, template)
-            return
+            raise ServerStartError("The server did not start.")
         # A spawn that already failed still gets the progress page: its stream carries the
         # Hub's reason for the failure, and the page's "Try again" button.
         self.send_progress(server)
@@ -159,24 +138,6 @@ class OpenHandler(BaseHandler):
         )
         self.render("progress.html", events=url_concat(events, query), server=server or "default")
 
-    def send_problem(self, err: NBLaunchError, name: str, template: Template | None) -> None:
-        """A deliberate error as JSON, or as the page with the correction form."""
-        self.set_status(err.status)
-        if not self.wants_html():
-            self.send_json(err.to_json(), err.status)
-            return
-        page = render_problem(
-            self.pages,
-            err,
-            template=template.name if template else name,
-            parameters=template.parameters if template else None,
-            raw_query=self.request.query,
-            action=f"{self.prefix}open/{template.name}" if template else "",
-            catalog_url=self.prefix,
-        )
-        self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(page)
-
 
 class ProgressHandler(BaseHandler):
     """``GET {prefix}api/progress?server=``: the Hub's spawn progress, relayed as SSE.
@@ -188,9 +149,8 @@ class ProgressHandler(BaseHandler):
     @web.authenticated
     async def get(self) -> None:
         server = self.get_argument("server", "")
-        if server and not SERVER_NAME.match(server):
-            self.send_json(QueryError(f"{server!r} is not a server name.").to_json(), 400)
-            return
+        if server and not SERVER_NAME.fullmatch(server):
+            raise QueryError(f"{server!r} is not a server name.")
         user = self.current_user["name"]
         self.set_header("Content-Type", "text/event-stream")
         self.set_header("Cache-Control", "no-cache")

@@ -163,6 +163,13 @@ class HubAPI:
             if not await self.exists(server_model, sub):
                 await self.put_file(server_model, sub, {"type": "directory"})
 
+    async def grant(self, server_model: dict[str, Any], path: str, basis: str) -> None:
+        """Ask the user's server to grant one autorun of the copy at ``path`` (its extension's
+        grants API, with the service's ``access:servers``)."""
+        url = self.proxy_url + server_model["url"].rstrip("/") + "/nblaunch/api/grants"
+        response = await self._request("POST", url, json={"path": path, "basis": basis})
+        _expect(response, 201)
+
 
 def _expect(response: httpx.Response, *codes: int) -> None:
     if response.status_code in codes:

@@ -20,20 +20,20 @@ from urllib.parse import urlparse
 
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from tornado import ioloop, web
-from traitlets import Bool, Dict, Enum, Int, List, Unicode, default, validate
+from traitlets import Bool, Dict, Instance, Unicode, default, validate
 from traitlets.config import Application
 
 from .._version import __version__
 from ..cookies import allow_partitioned, env_cookie_options, wants_partitioned
-from ..core import AUTORUN_POLICIES, DEFAULT_MAX_VALUE_BYTES, UI_PATHS
+from ..core.config import LaunchConfig
 from ..pages import page_environment
 from .accesslog import access_logger
 from .api import ContentsAPIHandler, OpenAPIHandler, TemplatesAPIHandler
 from .catalog import Catalog
-from .config import check_origins, frame_ancestors
+from .config import frame_ancestors
 from .handlers import CatalogHandler, NotFoundHandler, OpenHandler, ProgressHandler
 from .hubapi import HubAPI
-from .launcher import HubLauncher, HubLaunchSettings
+from .launcher import HubLauncher
 
 PACKAGE = Path(__file__).resolve().parent.parent
 PAGES = Path(__file__).parent / "templates"
@@ -48,10 +48,6 @@ class CallbackHandler(HubOAuthCallbackHandler):
 
 def _slashed(prefix: str) -> str:
     return "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
-
-
-def _env_list(name: str) -> list[str]:
-    return [item for item in re.split(r"[\s,]+", os.environ.get(name, "")) if item]
 
 
 class EmbedStaticHandler(web.StaticFileHandler):
@@ -81,6 +77,7 @@ class NBLaunchService(Application):
     name = "nblaunch-service"
     version = __version__
     description = __doc__ or ""
+    classes = [LaunchConfig]
     flags = {
         "generate-config": ({"NBLaunchService": {"generate_config": True}}, "Write a config file.")
     }
@@ -90,35 +87,16 @@ class NBLaunchService(Application):
     ).tag(config=True)
     generate_config = Bool(False, help="Write a commented config file and exit.").tag(config=True)
 
+    launch_config = Instance(LaunchConfig, help="The launch settings (c.LaunchConfig).")
+
+    @default("launch_config")
+    def _default_launch_config(self) -> LaunchConfig:
+        return LaunchConfig(parent=self)
+
     templates_dir = Unicode(
         help="""Folder of template notebooks; each `<name>.ipynb` is launched as
         {prefix}open/<name>. Environment default: NBLAUNCH_TEMPLATES_DIR, else the templates
         shipped in the nblaunch package.""",
-    ).tag(config=True)
-    output_dir = Unicode(
-        help="""Folder, relative to the user's server root, for parameterized copies.
-        Environment default: NBLAUNCH_OUTPUT_DIR, else 'nblaunch'.""",
-    ).tag(config=True)
-    default_ui = Enum(
-        list(UI_PATHS),
-        help="""Where a link without ui= lands (unless the template says): 'lab', 'doc'
-        (single document, for embedding) or 'notebook'. Environment default:
-        NBLAUNCH_DEFAULT_UI, else 'lab'.""",
-    ).tag(config=True)
-    autorun = Enum(
-        list(AUTORUN_POLICIES),
-        help="""Whether autorun=1 is honoured: 'never', 'trusted' (templates whose metadata does
-        not say "autorun": false) or 'always'. Environment default: NBLAUNCH_AUTORUN, else
-        'trusted'.""",
-    ).tag(config=True)
-    max_value_bytes = Int(
-        help="""Largest size in bytes of one parameter value from a link. Environment default:
-        NBLAUNCH_MAX_VALUE_BYTES, else 65536.""",
-    ).tag(config=True)
-    embed_origins = List(
-        Unicode(),
-        help="""Exact origins allowed to frame the service's pages (CSP frame-ancestors);
-        empty means none. Environment default: NBLAUNCH_EMBED_ORIGINS, comma-separated.""",
     ).tag(config=True)
     service_url = Unicode(
         help="""URL the service listens on. Environment default: JUPYTERHUB_SERVICE_URL, else
@@ -156,26 +134,6 @@ class NBLaunchService(Application):
     def _default_templates_dir(self) -> str:
         return os.environ.get("NBLAUNCH_TEMPLATES_DIR", str(PACKAGE / "templates"))
 
-    @default("output_dir")
-    def _default_output_dir(self) -> str:
-        return os.environ.get("NBLAUNCH_OUTPUT_DIR", "nblaunch")
-
-    @default("default_ui")
-    def _default_default_ui(self) -> str:
-        return os.environ.get("NBLAUNCH_DEFAULT_UI", "lab")
-
-    @default("autorun")
-    def _default_autorun(self) -> str:
-        return os.environ.get("NBLAUNCH_AUTORUN", "trusted")
-
-    @default("max_value_bytes")
-    def _default_max_value_bytes(self) -> int:
-        return int(os.environ.get("NBLAUNCH_MAX_VALUE_BYTES", DEFAULT_MAX_VALUE_BYTES))
-
-    @default("embed_origins")
-    def _default_embed_origins(self) -> list[str]:
-        return check_origins(_env_list("NBLAUNCH_EMBED_ORIGINS"))
-
     @default("service_url")
     def _default_service_url(self) -> str:
         return os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101")
@@ -193,10 +151,6 @@ class NBLaunchService(Application):
     def _default_proxy_url(self) -> str:
         return os.environ.get("NBLAUNCH_PROXY_URL", "http://127.0.0.1:8000")
 
-    @validate("embed_origins")
-    def _valid_origins(self, proposal: Any) -> list[str]:
-        return check_origins(proposal.value)
-
     @validate("service_prefix")
     def _valid_prefix(self, proposal: Any) -> str:
         return _slashed(str(proposal.value))
@@ -211,13 +165,8 @@ class NBLaunchService(Application):
             api_url=self.hub_api_url, api_token=token, cache_max_age=60, cookie_options=cookies
         )
         hub = HubAPI(self.hub_api_url, token, self.proxy_url, log=self.log)
-        settings = HubLaunchSettings(
-            output_dir=self.output_dir.strip("/"),
-            default_ui=self.default_ui,
-            autorun=self.autorun,
-            max_value_bytes=self.max_value_bytes,
-        )
-        launcher = HubLauncher(Catalog(self.templates_dir, self.log), hub, settings, self.log)
+        config = self.launch_config
+        launcher = HubLauncher(Catalog(self.templates_dir, self.log), hub, config, self.log)
         pages = page_environment(PAGES)
         shared = {
             "hub_auth": hub_auth,
@@ -225,7 +174,7 @@ class NBLaunchService(Application):
             "hub": hub,
             "pages": pages,
             "prefix": self.service_prefix,
-            "frame_ancestors": frame_ancestors(list(self.embed_origins)),
+            "frame_ancestors": frame_ancestors(list(config.embed_origins)),
         }
         return web.Application(
             self._routes(shared),
@@ -240,7 +189,10 @@ class NBLaunchService(Application):
     def _routes(self, shared: dict[str, Any]) -> list[Any]:
         """Every route under the service's prefix, with its handler's collaborators."""
         p = re.escape(self.service_prefix)
-        static = {"path": str(PACKAGE / "client" / "static"), "origins": tuple(self.embed_origins)}
+        static = {
+            "path": str(PACKAGE / "client" / "static"),
+            "origins": tuple(self.launch_config.embed_origins),
+        }
         return [
             (rf"{p}oauth_callback", CallbackHandler, {"hub_auth": shared["hub_auth"]}),
             (rf"{p}static/(.*)", EmbedStaticHandler, static),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment
 from tornado import web
@@ -20,6 +20,13 @@ from ..core import NBLaunchError, Parameter
 from . import render_problem, render_unhandled
 
 UNHANDLED = {"code": "internal-error", "message": "Unhandled error"}
+
+# A plain mixin at run time: deriving from RequestHandler would put RequestHandler's own
+# methods (get_login_url...) ahead of JupyterHub's HubOAuthenticated in a handler's MRO.
+if TYPE_CHECKING:
+    _Handler = web.RequestHandler
+else:
+    _Handler = object
 
 
 @dataclass
@@ -32,7 +39,7 @@ class ProblemContext:
     catalog_url: str = ""
 
 
-class ProblemMixin(web.RequestHandler):
+class ProblemMixin(_Handler):
     """Put first in a handler's bases; it needs ``self.pages`` and may set ``self.problem``."""
 
     pages: Environment

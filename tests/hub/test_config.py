@@ -77,10 +77,10 @@ def test_frame_ancestors_exactly_the_origins_everywhere() -> None:
     settings = ast.literal_eval(args["--ServerApp.tornado_settings"])
     assert settings["headers"]["Content-Security-Policy"] == policy
     # What the single-user server's extension really reads from those arguments.
-    flags = [a for a in c.Spawner.args if a.startswith("--NBLaunchExtension.")]
+    flags = [a for a in c.Spawner.args if a.startswith("--LaunchConfig.")]
     extension = NBLaunchExtension()
     extension.parse_command_line(flags)
-    assert extension.allowed_origins == origins
+    assert extension.launch_config.embed_origins == origins
     assert args["--ServerApp.allow_root"] == "True"
     assert c.Spawner.disable_user_config is True
 
@@ -155,3 +155,13 @@ def test_proxy_url_follows_bind_url() -> None:
     assert env["NBLAUNCH_PROXY_URL"] == "http://127.0.0.1:8123"
     assert env["NBLAUNCH_TEMPLATES_DIR"] == "/srv/t"
     assert env["NBLAUNCH_DEFAULT_UI"] == "doc"
+
+
+def test_the_servers_get_the_services_autorun_policy() -> None:
+    # Servers check each grant against their own policy when the plugin redeems it.
+    c = Config()
+    configure(c, autorun="always", allow_root=True)
+    assert "--LaunchConfig.autorun=always" in c.Spawner.args
+    extension = NBLaunchExtension()
+    extension.parse_command_line([a for a in c.Spawner.args if a.startswith("--LaunchConfig.")])
+    assert extension.launch_config.autorun == "always"

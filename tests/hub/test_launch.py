@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import re
 import time
-from urllib.parse import parse_qs, urljoin, urlparse
+from urllib.parse import parse_qs, unquote, urljoin, urlparse
 
 import httpx
 import nbformat
 import pytest
 
-from .conftest import PASSWORDS, Hub, read_events, read_stream
+from .conftest import PASSWORDS, SERVICE_TOKEN, Hub, read_events, read_stream
 
 pytestmark = pytest.mark.integration
 
@@ -20,6 +20,22 @@ def copy_in(hub: Hub, user: str, location: str) -> dict:
     """The notebook the redirect points at, read from the user's home."""
     path = re.sub(r"^.*?/(lab/tree|doc/tree|notebooks)/", "", urlparse(location).path)
     return json.loads((hub.home(user) / path).read_text())
+
+
+def redeem(hub: Hub, user: str, location: str) -> bool:
+    """Ask the user's server, as the plugin does on opening, whether the copy may run now.
+
+    Uses the service's token (``access:servers``), which the test holds; the plugin uses the
+    user's own login. A grant works once, so this uses it up.
+    """
+    path = re.sub(r"^.*?/(lab/tree|doc/tree|notebooks)/", "", urlparse(location).path)
+    response = httpx.post(
+        hub.url + f"user/{user}/nblaunch/api/grants/redeem",
+        json={"path": unquote(path)},
+        headers={"Authorization": f"token {SERVICE_TOKEN}"},
+    )
+    assert response.status_code == 200, response.text
+    return bool(response.json()["run"])
 
 
 def log_in_with_password(hub: Hub, client: httpx.Client, response: httpx.Response) -> str:
@@ -68,7 +84,9 @@ def test_not_logged_in_login_back_with_every_parameter_then_spawn_copy_and_lab(h
     assert 'label = "hello world"' in "".join(injected[0]["source"])
     meta = copy["metadata"]["nblaunch"]
     assert meta["parameters"] == {"n": 5, "label": "hello world"}
-    assert meta["autorun"] is True
+    assert "autorun" not in meta  # the file holds no permission; the server holds a grant
+    assert redeem(hub, "alice", location) is True
+    assert redeem(hub, "alice", location) is False  # once
     assert meta["link"].endswith("/services/nblaunch/open/stats?n=5&label=hello%20world&autorun=1")
 
 
@@ -96,10 +114,7 @@ def test_template_default_ui_and_autorun_refused_by_its_metadata(hub: Hub) -> No
         hub.login(client, "alice")
         landing = hub.launch(client, hub.service + "open/plain?autorun=1")
     assert landing.headers["location"].startswith("/user/alice/doc/tree/nblaunch/plain-")
-    assert (
-        copy_in(hub, "alice", landing.headers["location"])["metadata"]["nblaunch"]["autorun"]
-        is False
-    )
+    assert redeem(hub, "alice", landing.headers["location"]) is False
 
 
 def test_named_server(hub: Hub) -> None:
@@ -215,7 +230,7 @@ def test_progress_stream_query_params(hub: Hub) -> None:
     assert parse_qs("a=1") == {"a": ["1"]}
 
 
-def test_copy_policies_never_lose_edits_and_reuse_rearms_autorun(hub: Hub) -> None:
+def test_copy_policies_never_lose_edits_and_reuse_grants_autorun(hub: Hub) -> None:
     with hub.client() as client:
         hub.login(client, "alice")
         first = hub.launch(client, hub.service + "open/stats?n=11").headers["location"]
@@ -237,14 +252,14 @@ def test_copy_policies_never_lose_edits_and_reuse_rearms_autorun(hub: Hub) -> No
         hub.launch(client, untouched)
         overwrite = client.get(untouched + "&copy=overwrite")
         assert overwrite.status_code == 302
-        # Reused without autorun=1, the copy is opened as it is: its flag stays off.
-        assert json.loads(path.read_text())["metadata"]["nblaunch"]["autorun"] is False
-        # With autorun=1 (allowed for stats), the reused copy is armed again, edits kept.
+        # Reused without autorun=1, the copy is opened as it is, with no grant.
+        assert redeem(hub, "alice", first) is False
+        # With autorun=1 (allowed for stats), the reused copy gets a grant, edits kept.
         rearmed = client.get(hub.service + "open/stats?n=11&autorun=1").headers["location"]
         assert rearmed == first
         copy = nbformat.reads(path.read_text(), as_version=4)
-        assert copy.metadata["nblaunch"]["autorun"] is True
         assert copy.cells == nbformat.reads(json.dumps(edited), as_version=4).cells  # kept
+        assert redeem(hub, "alice", first) is True
         refused = client.get(
             hub.service + "open/stats?n=11&copy=overwrite", headers={"Accept": "application/json"}
         )
@@ -252,14 +267,17 @@ def test_copy_policies_never_lose_edits_and_reuse_rearms_autorun(hub: Hub) -> No
         # A template whose metadata forbids autorun is never armed, first launch or later.
         plain = hub.launch(client, hub.service + "open/plain?autorun=1").headers["location"]
         assert client.get(hub.service + "open/plain?autorun=1").headers["location"] == plain
-        assert copy_in(hub, "alice", plain)["metadata"]["nblaunch"]["autorun"] is False
-        # An unreadable file at the copy's name is opened as it is, never replaced or armed.
+        assert redeem(hub, "alice", plain) is False
+        # An unreadable file at the copy's name is never opened, replaced or granted: the
+        # launch writes the next name.
         broken = hub.launch(client, hub.service + "open/stats?n=13").headers["location"]
         broken_path = hub.home("alice") / re.sub(r"^/user/alice/lab/tree/", "", broken)
         broken_path.write_text("{not json")
         again = client.get(hub.service + "open/stats?n=13&autorun=1")
-        assert again.status_code == 302 and again.headers["location"] == broken
+        assert again.status_code == 302
+        assert again.headers["location"] == broken.replace(".ipynb", "-2.ipynb")
         assert broken_path.read_text() == "{not json"
+        assert redeem(hub, "alice", again.headers["location"]) is True
 
 
 def test_progress_of_a_stopped_server_reports_failure_not_a_hang(hub: Hub) -> None:

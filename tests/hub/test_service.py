@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from traitlets.config import Config
 from traitlets import TraitError
 
 from nblaunch.hub.service import NBLaunchService
@@ -32,16 +33,17 @@ def test_environment_defaults(service_env: None) -> None:
     app = NBLaunchService()
     assert app.service_url == "http://127.0.0.1:10555"
     assert app.service_prefix == "/jhub/services/nblaunch/"
-    assert app.embed_origins == ["http://127.0.0.1:8090", "https://app.example.org"]
-    assert app.default_ui == "doc"
+    launch = app.launch_config  # the LaunchConfig both doors share
+    assert launch.embed_origins == ["http://127.0.0.1:8090", "https://app.example.org"]
+    assert launch.default_ui == "doc"
     assert app.proxy_url == "http://127.0.0.1:8123"
-    assert app.autorun == "trusted"
+    assert launch.autorun == "trusted"
     assert app.templates_dir.endswith("nblaunch/templates")
 
 
 def test_wildcard_origin_refused() -> None:
     with pytest.raises((TraitError, ValueError)):
-        NBLaunchService(embed_origins=["*"])
+        NBLaunchService(config=Config({"LaunchConfig": {"embed_origins": ["*"]}})).launch_config
 
 
 def test_routes_and_framing(service_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,8 +63,10 @@ def test_help_all_documents_every_trait() -> None:
         text=True,
         check=True,
     ).stdout
-    for trait in ("templates_dir", "embed_origins", "proxy_url", "autorun", "max_value_bytes"):
+    for trait in ("templates_dir", "proxy_url"):
         assert f"--NBLaunchService.{trait}" in out
+    for trait in ("embed_origins", "autorun", "max_value_bytes", "output_dir", "grant_ttl"):
+        assert f"--LaunchConfig.{trait}" in out
     assert "NBLAUNCH_TEMPLATES_DIR" in out
 
 

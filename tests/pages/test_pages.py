@@ -36,7 +36,7 @@ def test_both_doors_render_the_same_shared_page(name: str) -> None:
     assert Path(str(server.get_template(name).filename)).parent == SHARED
 
 
-@pytest.mark.parametrize("name", ["catalog.html", "progress.html", "ticket.html", "httperror.html"])
+@pytest.mark.parametrize("name", ["catalog.html", "progress.html", "ticket.html"])
 def test_the_hubs_own_pages_extend_the_shared_base(name: str) -> None:
     source = (HUB_PAGES / name).read_text()
     assert source.startswith('{% extends "base.html" %}')
