@@ -27,6 +27,7 @@ from ..core import (
     UI_PATHS,
     NBLaunchError,
     Parameter,
+    TemplateError,
     TemplateNotFoundError,
     load_notebook,
     notebook_parameters,
@@ -118,7 +119,7 @@ class Problem:
     message: str
 
     def to_json(self) -> dict[str, str]:
-        """The problem as JSON, for the catalog page and the API (file name only, no path)."""
+        """The problem as JSON, for administrators (messages may name the templates folder)."""
         return {"file": self.file, "code": self.code, "message": self.message}
 
 
@@ -187,7 +188,7 @@ class Catalog:
 
     def _read_one(self, path: Path) -> Template:
         if not KEY.fullmatch(path.stem):
-            raise TemplateNotFoundError(
+            raise TemplateError(
                 f"{path.name} cannot be a template name: rename it to letters, digits, dots, "
                 "hyphens and underscores, starting with a letter or digit.",
             )

@@ -147,7 +147,7 @@ def test_a_file_whose_name_cannot_be_a_key_is_a_problem(tmp_path: Path) -> None:
     catalog = Catalog(tmp_path)
     assert catalog.names() == ["good"]
     (problem,) = catalog.problems()
-    assert problem.file == "my analysis.ipynb"
+    assert (problem.file, problem.code) == ("my analysis.ipynb", "bad-template")
     assert "rename" in problem.message
 
 
