@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from traitlets.config import Config
 from traitlets import TraitError
+from traitlets.config import Config
 
 from nblaunch.hub.service import NBLaunchService
 
@@ -43,7 +43,7 @@ def test_environment_defaults(service_env: None) -> None:
 
 def test_wildcard_origin_refused() -> None:
     with pytest.raises((TraitError, ValueError)):
-        NBLaunchService(config=Config({"LaunchConfig": {"embed_origins": ["*"]}})).launch_config
+        _ = NBLaunchService(config=Config({"LaunchConfig": {"embed_origins": ["*"]}})).launch_config
 
 
 def test_routes_and_framing(service_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
