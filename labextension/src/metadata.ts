@@ -8,14 +8,16 @@
 /** The metadata key the Python side writes. */
 export const METADATA_KEY = 'nblaunch';
 
-/** `metadata.nblaunch` of a notebook opened through nblaunch. */
+/**
+ * `metadata.nblaunch` of a notebook opened through nblaunch. It grants nothing: whether the
+ * notebook may run is the server's one-time grant (nblaunch/core/grants.py), never its metadata.
+ */
 export interface ILaunchMetadata {
   template: string;
   parameters: { [name: string]: unknown };
   link: string | null;
   created: string;
   version: string;
-  autorun: boolean;
 }
 
 /** The launch metadata in `value`, or null when it is not any (no object, no template). */
@@ -32,9 +34,7 @@ export function parseLaunch(value: unknown): ILaunchMetadata | null {
     parameters: meta.parameters && typeof meta.parameters === 'object' ? meta.parameters : {},
     link: typeof meta.link === 'string' ? meta.link : null,
     created: String(meta.created ?? ''),
-    version: String(meta.version ?? ''),
-    // Only a literal `true` runs code: anything else (a string, a number) is no permission.
-    autorun: meta.autorun === true
+    version: String(meta.version ?? '')
   };
 }
 

@@ -7,8 +7,7 @@ const written = {
   parameters: { image_id: 2959331, label: 'cells' },
   link: 'https://app.example.org/launch?x=1',
   created: '2026-12-05T07:00:00Z',
-  version: '0.1.0',
-  autorun: true
+  version: '0.1.0'
 };
 
 describe('parseLaunch', () => {
@@ -33,18 +32,14 @@ describe('parseLaunch', () => {
       parameters: {},
       link: null,
       created: '',
-      version: '',
-      autorun: false
+      version: ''
     });
   });
 
-  it.each([
-    ['the string "true"', 'true'],
-    ['the number 1', 1],
-    ['an object', {}],
-    ['false', false]
-  ])('gives no permission to run for %s', (_, autorun) => {
-    expect(parseLaunch({ ...written, autorun })?.autorun).toBe(false);
+  it('passes on nothing else, such as an autorun flag written into the notebook', () => {
+    const meta = parseLaunch({ ...written, autorun: true, run: 'print(1)' });
+    expect(meta).toEqual(written);
+    expect(meta).not.toHaveProperty('autorun');
   });
 
   it.each([
