@@ -134,3 +134,13 @@ def test_users_cannot_loosen_the_policy(user_container: dict[str, Any]) -> None:
     env = {e["name"]: e.get("value") for e in user_container["env"]}
     assert env["JUPYTERHUB_DISABLE_USER_CONFIG"] == "1"
     assert env["JUPYTERHUB_API_URL"] == "http://hub:8081/hub/api"
+
+
+def test_without_the_secrets_the_charts_authenticator_stays() -> None:
+    # docs/deploy.md: no host application, no ticket secret; launch links still work.
+    no_host = {"NBLAUNCH_TICKET_SECRET": None, "NBLAUNCH_HOST_TOKEN": None}
+    report = chart.load_hub({"hub": {"extraEnv": no_host}})
+    assert report["authenticator_class"] == "dummy"  # the chart's default, untouched
+    assert [s["name"] for s in report["services"] if s["name"].startswith("nblaunch")] == [
+        "nblaunch"
+    ]
