@@ -6,6 +6,7 @@ are created by their first ticket login (no ``admin:users`` anywhere).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from nblaunch.client import (
     ConflictError,
     HubUnreachableError,
     NBLaunchClient,
+    Notebook,
     NotebookNotFoundError,
     ServerNotRunningError,
     UserNotFoundError,
@@ -95,6 +97,30 @@ def test_put_with_a_stale_hash_is_refused_and_writes_nothing(
     assert caught.value.response is not None and caught.value.response.status_code == 409
     assert "NOT overwritten" in str(caught.value)
     assert (hub.home("cl-stale") / path).read_bytes() == on_disk
+
+
+async def test_racing_puts_one_wins_and_its_answer_is_what_is_stored(
+    hub: Any, aclient: AsyncNBLaunchClient, running: Callable[..., str]
+) -> None:
+    path = running("cl-race")
+    seen = await aclient.fetch("cl-race", path)
+    sources = [f"z = {i}" for i in range(4)]
+    results = await asyncio.gather(
+        *(aclient.put("cl-race", path, notebook(text), expect_hash=seen.hash) for text in sources),
+        return_exceptions=True,
+    )
+    won = [r for r in results if isinstance(r, Notebook)]
+    assert len(won) == 1, results
+    assert all(isinstance(r, ConflictError) for r in results if r is not won[0])
+    # The winner reports the content that is stored and that content's hash, nobody else's.
+    stored = await aclient.fetch("cl-race", path)
+    assert (won[0].hash, won[0].content) == (stored.hash, stored.content)
+    assert won[0].content["cells"][0]["source"] in sources
+
+
+def test_a_user_name_the_hub_would_change_is_refused(client: NBLaunchClient) -> None:
+    with pytest.raises(ValueError, match="'carol'"):
+        client.fetch("Carol", "a.ipynb")
 
 
 def test_unknown_user(client: NBLaunchClient) -> None:
