@@ -7,11 +7,12 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { PageConfig } from '@jupyterlab/coreutils';
+import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { ServerConnection } from '@jupyterlab/services';
 
 import { HostBridge, parseOrigins } from './bridge';
-import { autorun, createLabel, readLaunch } from './launch';
+import { autorun, createLabel, readLaunch, Redeem } from './launch';
 
 /** The ids this package uses; it registers no command that a host page could trigger. */
 namespace CommandIDs {
@@ -20,7 +21,24 @@ namespace CommandIDs {
   export const originsOption = 'nblaunchAllowedOrigins';
 }
 
-async function onNotebook(panel: NotebookPanel): Promise<void> {
+/** Redeem the server's one-time autorun grant for a notebook (nblaunch/server/handlers.py). */
+function grantRedeemer(app: JupyterFrontEnd): Redeem {
+  const settings = app.serviceManager.serverSettings;
+  const url = URLExt.join(settings.baseUrl, 'nblaunch/api/grants/redeem');
+  return async (path: string): Promise<boolean> => {
+    // A path may carry a drive prefix (`RTC:` with collaboration); the server's is local.
+    const local = app.serviceManager.contents.localPath(path);
+    const init = { method: 'POST', body: JSON.stringify({ path: local }) };
+    const response = await ServerConnection.makeRequest(url, init, settings);
+    if (!response.ok) {
+      return false;
+    }
+    const body = (await response.json()) as { run?: unknown };
+    return body.run === true;
+  };
+}
+
+async function onNotebook(panel: NotebookPanel, redeem: Redeem): Promise<void> {
   await panel.context.ready;
   const meta = readLaunch(panel);
   if (!meta || panel.isDisposed) {
@@ -31,7 +49,7 @@ async function onNotebook(panel: NotebookPanel): Promise<void> {
   label.id = `${CommandIDs.label}-${panel.id}`;
   panel.contentHeader.addWidget(label);
   try {
-    await autorun(panel);
+    await autorun(panel, redeem);
   } catch (err) {
     console.error('nblaunch: autorun failed', err);
   }
@@ -64,8 +82,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   requires: [INotebookTracker],
   activate: (app: JupyterFrontEnd, tracker: INotebookTracker): void => {
-    tracker.widgetAdded.connect((_, panel) => void onNotebook(panel));
-    tracker.forEach(panel => void onNotebook(panel));
+    const redeem = grantRedeemer(app);
+    tracker.widgetAdded.connect((_, panel) => void onNotebook(panel, redeem));
+    tracker.forEach(panel => void onNotebook(panel, redeem));
     startBridge(tracker);
   }
 };

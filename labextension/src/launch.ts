@@ -1,6 +1,10 @@
 /**
  * What a notebook opened through nblaunch carries, and what the front end does with it:
  * a label naming the template and parameters, and one autorun once the kernel is ready.
+ *
+ * A notebook never grants itself permission to run: whatever its metadata says, the plugin
+ * runs it only after its server redeems a one-time grant that it issued for this launch
+ * (`POST nblaunch/api/grants/redeem`, see nblaunch/core/grants.py).
  */
 import { ISessionContext } from '@jupyterlab/apputils';
 import { NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
@@ -16,8 +20,10 @@ export interface ILaunchMetadata {
   link: string | null;
   created: string;
   version: string;
-  autorun: boolean;
 }
+
+/** Asks the notebook's server whether the notebook at `path` may run now (once). */
+export type Redeem = (path: string) => Promise<boolean>;
 
 /** The launch metadata of a notebook, or null when it was not opened through nblaunch. */
 export function readLaunch(panel: NotebookPanel): ILaunchMetadata | null {
@@ -35,9 +41,7 @@ export function readLaunch(panel: NotebookPanel): ILaunchMetadata | null {
       meta.parameters && typeof meta.parameters === 'object' ? meta.parameters : {},
     link: typeof meta.link === 'string' ? meta.link : null,
     created: String(meta.created ?? ''),
-    version: String(meta.version ?? ''),
-    // Only a literal `true` runs code: anything else (a string, a number) is no permission.
-    autorun: meta.autorun === true
+    version: String(meta.version ?? '')
   };
 }
 
@@ -109,31 +113,33 @@ async function saveLogged(panel: NotebookPanel, what: string): Promise<void> {
 }
 
 /**
- * Run all cells once if the launch metadata asks for it, and clear the flag.
+ * Run all cells once if the server grants it (`redeem`), for a notebook opened through nblaunch.
  *
- * The flag is cleared and saved as soon as the run starts, not when it ends, so that a reload
- * during a long run cannot start a second one. When the run ends (with an error too) the
- * notebook is saved once more if it is still open, so its outputs are on disk without waiting
- * for the user or autosave.
+ * The grant is redeemed before anything runs and works once, so a reload or a second tab does
+ * not run the notebook again. When the run ends (with an error too) the notebook is saved if
+ * it is still open, so its outputs are on disk without waiting for the user or autosave.
  */
-export async function autorun(panel: NotebookPanel): Promise<boolean> {
+export async function autorun(panel: NotebookPanel, redeem: Redeem): Promise<boolean> {
   await panel.context.ready;
-  const meta = readLaunch(panel);
-  if (!meta?.autorun || !(await kernelIdle(panel.sessionContext))) {
+  if (!readLaunch(panel)) {
     return false;
   }
-  if (panel.isDisposed || readLaunch(panel)?.autorun !== true) {
-    return false;
-  }
-  const run = NotebookActions.runAll(panel.content, panel.sessionContext);
-  panel.model!.setMetadata(METADATA_KEY, { ...meta, autorun: false });
-  const flagSaved = saveLogged(panel, 'the cleared autorun flag');
+  let granted = false;
   try {
-    return await run;
+    granted = await redeem(panel.context.path);
+  } catch (err) {
+    console.warn('nblaunch: could not ask the server for an autorun grant', err);
+  }
+  if (!granted) {
+    console.info(`nblaunch: no autorun grant for ${panel.context.path}`);
+    return false;
+  }
+  if (!(await kernelIdle(panel.sessionContext)) || panel.isDisposed) {
+    return false;
+  }
+  try {
+    return await NotebookActions.runAll(panel.content, panel.sessionContext);
   } finally {
-    // One save at a time: two in flight could reach the server out of order, or make JupyterLab
-    // see its own first save as a change on disk.
-    await flagSaved;
     if (!panel.isDisposed && !panel.context.isDisposed) {
       await saveLogged(panel, 'the autorun outputs');
     }

@@ -156,8 +156,8 @@ def _start(app: str, tmp: Path, host_origin: str) -> Iterator[Jupyter]:
         "--IdentityProvider.token=",  # test fixture only: no login in the browser
         f"--ServerApp.root_dir={root}",
         "--ServerApp.jpserver_extensions={'nblaunch.server': True}",
-        f"--NBLaunchExtension.allowed_origins={host_origin}",
-        "--NBLaunchExtension.trusted_globs=auto*.ipynb",
+        f"--LaunchConfig.embed_origins={host_origin}",
+        "--LaunchConfig.trusted_globs=auto*.ipynb",
         f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
     ]
     log = tmp / f"{app}.log"
@@ -227,25 +227,39 @@ def _read_copy(copy: Path) -> nbformat.NotebookNode:
             time.sleep(0.1)
 
 
+def _no_grant(path: str):
+    """A predicate for the console line the plugin writes when the server grants no run."""
+    return lambda message: f"nblaunch: no autorun grant for {path}" in message.text
+
+
 @pytest.mark.parametrize(("ui", "prefix"), [("lab", "lab/tree/"), ("notebook", "notebooks/")])
 def test_autorun_shows_the_last_output_without_a_click(page, lab, notebook, ui, prefix):
     server = lab if ui == "lab" else notebook
     page.goto(server.url + f"nblaunch/open/autorun.ipynb?image_id=21&label={ui}&autorun=1&ui={ui}")
     output = page.locator(".jp-OutputArea-output").filter(has_text=f"RESULT 42 {ui}")
     output.wait_for(state="visible", timeout=60_000)
-    # The flag is cleared and saved, so reopening the notebook does not run it again.
     copy = server.copy_path(page.url, prefix)
-    deadline = time.monotonic() + 15
-    while _read_copy(copy).metadata["nblaunch"]["autorun"]:
-        assert time.monotonic() < deadline, "autorun flag was not cleared on disk"
-        time.sleep(0.2)
     runs = copy.parent / f"runs-{ui}.txt"
     assert runs.read_text() == "run\n"
-    # Reopening the same link reuses the copy, whose flag is now off: it does not run again.
-    page.reload()
-    page.locator(".jp-nblaunch-label").filter(has_text=f"label={ui}").first.wait_for()
-    page.wait_for_timeout(4000)
+    # The grant was used up: reloading the notebook asks again, is refused, and runs nothing.
+    path = str(copy.relative_to(server.root))
+    with page.expect_console_message(_no_grant(path), timeout=60_000):
+        page.reload()
     assert runs.read_text() == "run\n"
+
+
+def test_a_notebook_that_claims_autorun_in_its_metadata_never_runs(page, lab):
+    # Issue 9, finding 1: a notebook downloaded from anywhere, whose metadata said
+    # {"nblaunch": {"template": ..., "autorun": true}}, ran all its cells when opened.
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "P", "language": "python"}}
+    )
+    nb.cells = [nbformat.v4.new_code_cell('open("planted-ran.txt", "w").write("ran")')]
+    nb.metadata["nblaunch"] = {"template": "autorun.ipynb", "parameters": {}, "autorun": True}
+    nbformat.write(nb, str(lab.root / "planted.ipynb"))
+    with page.expect_console_message(_no_grant("planted.ipynb"), timeout=60_000):
+        page.goto(lab.url + "lab/tree/planted.ipynb")
+    assert not (lab.root / "planted-ran.txt").exists()
 
 
 def _last_output_on_disk(copy: Path) -> str:
@@ -263,25 +277,18 @@ def test_autorun_saves_its_outputs_when_the_run_ends(page, lab):
     while "RESULT 10 saved" not in _last_output_on_disk(copy):
         assert time.monotonic() < deadline, "the autorun's outputs were not saved"
         time.sleep(0.2)
-    on_disk = _read_copy(copy)
-    assert on_disk.metadata["nblaunch"]["autorun"] is False
+    assert "autorun" not in _read_copy(copy).metadata["nblaunch"]
     runs = copy.parent / "runs-saved.txt"
     assert runs.read_text() == "run\n"
-    # The same link again: the server re-arms the reused copy, so it runs (and is saved) again.
+    # The same link again: the server grants the reused copy a run, so it runs (and saves) again.
     page.goto(lab.url + "nblaunch/open/autorun.ipynb?image_id=5&label=saved&autorun=1")
     assert lab.copy_path(page.url, "lab/tree/") == copy
     deadline = time.monotonic() + 60
     while runs.read_text() != "run\nrun\n":
-        assert time.monotonic() < deadline, (runs.read_text(), "the re-armed copy did not run")
+        assert time.monotonic() < deadline, (runs.read_text(), "the reused copy did not run")
         time.sleep(0.2)
-
-    def settled() -> bool:
-        # Flag cleared again, and the outputs there after the run (re-arming kept the old ones).
-        nb = _read_copy(copy)
-        return not nb.metadata["nblaunch"]["autorun"] and "RESULT 10 saved" in str(nb.cells[-1])
-
-    while not settled():
-        assert time.monotonic() < deadline, "the re-run did not clear the flag and save"
+    while "RESULT 10 saved" not in _last_output_on_disk(copy):
+        assert time.monotonic() < deadline, "the re-run's outputs were not saved"
         time.sleep(0.2)
 
 
