@@ -1,6 +1,7 @@
 /**
- * The host bridge, protocol version 1 (docs/bridge.md): a page that embeds JupyterLab or
- * Notebook 7 in an iframe may save the notebook, run it, and hear about its state.
+ * The host bridge, protocol version 2 (docs/bridge.md): a page that embeds JupyterLab or
+ * Notebook 7 in an iframe may save the notebook, run it, and hear about its state, including
+ * why each save happened.
  *
  * Only messages from `window.parent` whose origin is in the server's `allowed_origins` are
  * read, and every reply goes to exactly that origin. There is deliberately no generic command
@@ -9,7 +10,18 @@
 import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 
+import { type Commands, SaveReasons } from './saves';
+
+export { autorunSave, type SaveReason } from './saves';
+
+/** The message format: every message, both ways, carries `nblaunch: 1`. */
 export const PROTOCOL = 1;
+
+/**
+ * What this plugin speaks within that format, sent as `version` in every message. Version 2
+ * adds `reason` to `saved`; a version 1 host reads everything else as before.
+ */
+export const VERSION = 2;
 
 /** A bridge message on the wire. */
 export interface IMessage {
@@ -35,9 +47,14 @@ export function parseOrigins(raw: string): string[] {
 }
 
 export class HostBridge {
-  constructor(origins: string[], parent: Window = window.parent) {
+  /**
+   * `commands` is JupyterLab's command registry (`app.commands`): without it the bridge cannot
+   * tell Lab's own Save (menu, Ctrl+S) from autosave, and reports both as `user`.
+   */
+  constructor(origins: string[], parent: Window = window.parent, commands: Commands | null = null) {
     this._origins = origins;
     this._parent = parent;
+    this._reasons = new SaveReasons(commands);
     // With one allowed origin we know where events go before the host says anything.
     this._target = origins.length === 1 ? origins[0] : null;
     window.addEventListener('message', this._onMessage);
@@ -72,12 +89,13 @@ export class HostBridge {
         this.send({ type: 'dirty', path: context.path, dirty });
       }
     };
-    // saveState covers every save, whoever started it (host, menu, shortcut, autosave), and
-    // each is announced once; fileChanged would also fire when the file is first loaded.
+    // saveState covers every save, whoever started it (host, menu, shortcut, autosave, autorun),
+    // and each is announced once; fileChanged would also fire when the file is first loaded.
     const onSave = (_: unknown, state: DocumentRegistry.SaveState): void => {
       if (state === 'completed') {
         const last_modified = context.contentsModel?.last_modified ?? null;
-        this.send({ type: 'saved', path: context.path, last_modified });
+        const reason = this._reasons.reasonOf(context);
+        this.send({ type: 'saved', path: context.path, last_modified, reason });
       }
     };
     const onKernel = (_: unknown, status: string): void => {
@@ -98,7 +116,7 @@ export class HostBridge {
 
   /** Send a message to the host, or queue it until the host's origin is known. */
   send(body: { type: string; [key: string]: unknown }): void {
-    const message = { nblaunch: PROTOCOL, ...body };
+    const message = { nblaunch: PROTOCOL, version: VERSION, ...body };
     if (this._target === null) {
       this._pending.push(message);
       this._pending.splice(0, this._pending.length - MAX_PENDING);
@@ -109,6 +127,7 @@ export class HostBridge {
 
   dispose(): void {
     window.removeEventListener('message', this._onMessage);
+    this._reasons.dispose();
   }
 
   private _onMessage = (event: MessageEvent): void => {
@@ -161,7 +180,7 @@ export class HostBridge {
     };
     context.saveState.connect(onState);
     try {
-      await context.save();
+      await this._reasons.byHost(context);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       this.send({ type: 'save-failed', id, reason: reason || 'The save failed.' });
@@ -171,7 +190,7 @@ export class HostBridge {
     }
     if (state === 'completed') {
       const last_modified = context.contentsModel?.last_modified ?? null;
-      this.send({ type: 'saved', id, path: context.path, last_modified });
+      this.send({ type: 'saved', id, path: context.path, last_modified, reason: 'user' });
     } else {
       this.send({ type: 'save-failed', id, reason: 'The save did not complete.' });
     }
@@ -188,6 +207,7 @@ export class HostBridge {
 
   private _origins: string[];
   private _parent: Window;
+  private _reasons: SaveReasons;
   private _target: string | null;
   private _pending: IMessage[] = [];
   private _active: NotebookPanel | null = null;

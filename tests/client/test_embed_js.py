@@ -1,6 +1,7 @@
 """Unit tests of ``nblaunch-embed.js`` in headless Chromium, against a fake notebook page.
 
-The fake (``fakechild.html``) speaks the bridge protocol v1 like the Lab plugin does; the real
+The fake (``fakechild.html``) speaks the bridge protocol, version 2 like today's Lab plugin or
+version 1 like older ones (no save ``reason``); the real
 plugin is exercised end to end in ``tests/browser/test_embed.py``. Host and fake child live on
 two ports of 127.0.0.1, so they are two origins, as in a real deployment.
 """
@@ -23,16 +24,16 @@ CREATE = """([child, options]) => {
 }"""
 
 
-def child_url(child: str, host: str, mode: str) -> str:
-    return f"{child}/child.html?mode={mode}&host={host}"
+def child_url(child: str, host: str, mode: str, version: int = 2) -> str:
+    return f"{child}/child.html?mode={mode}&host={host}&v={version}"
 
 
-def start(page: Any, pages: tuple[str, str], mode: str, **options: Any) -> None:
+def start(page: Any, pages: tuple[str, str], mode: str, version: int = 2, **options: Any) -> None:
     host, child = pages
     page.goto(f"{host}/host.html")
     page.wait_for_function("window.hostLoaded === 1")
     options.setdefault("origin", child)
-    page.evaluate(CREATE, [child_url(child, host, mode), options])
+    page.evaluate(CREATE, [child_url(child, host, mode, version), options])
 
 
 def events(page: Any, name: str | None = None) -> list[Any]:
@@ -76,7 +77,11 @@ def test_save_resolves_with_path_and_time(page: Any, embed_pages: tuple[str, str
     start(page, embed_pages, "normal")
     wait_ready(page)
     saved = page.evaluate("window.nb.save()")
-    assert saved == {"path": "nblaunch/fake.ipynb", "last_modified": "2026-01-01T00:00:01Z"}
+    assert saved == {
+        "path": "nblaunch/fake.ipynb",
+        "last_modified": "2026-01-01T00:00:01Z",
+        "reason": "user",
+    }
     # The answer to our request is not announced twice: one "saved" event per save.
     page.wait_for_function("window.events.filter(e => e[0] === 'saved').length === 1")
     second = page.evaluate("window.nb.save()")
@@ -115,6 +120,34 @@ def test_events_are_forwarded(page: Any, embed_pages: tuple[str, str]) -> None:
     assert events(page, "dirty") == [{"path": "nblaunch/fake.ipynb", "dirty": True}]
     assert events(page, "kernel") == [{"path": "nblaunch/fake.ipynb", "status": "busy"}]
     assert events(page, "saved")[0]["last_modified"] == "2026-01-01T00:00:09Z"
+
+
+@pytest.mark.parametrize(
+    ("version", "reason"),
+    [
+        (2, "autorun"),  # today's plugin says why it saved
+        (1, "user"),  # an older plugin says nothing: every save counted as the user's
+    ],
+)
+def test_saved_says_why_and_the_plugins_version(
+    page: Any, embed_pages: tuple[str, str], version: int, reason: str
+) -> None:
+    start(page, embed_pages, "chatty", version=version)
+    page.wait_for_function("window.events.some((e) => e[0] === 'saved')")
+    assert events(page, "saved")[0]["reason"] == reason
+    assert page.evaluate("window.nb.version") == version
+    assert page.evaluate("[window.NBLaunch.PROTOCOL, window.NBLaunch.VERSION]") == [1, 2]
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_requested_save_is_the_users(
+    page: Any, embed_pages: tuple[str, str], version: int
+) -> None:
+    start(page, embed_pages, "normal", version=version)
+    wait_ready(page)
+    assert page.evaluate("window.nb.save()")["reason"] == "user"
+    page.wait_for_function("window.events.filter(e => e[0] === 'saved').length === 1")
+    assert events(page, "saved")[0]["reason"] == "user"
 
 
 def test_no_ready_shows_the_fallback_link(page: Any, embed_pages: tuple[str, str]) -> None:

@@ -7,20 +7,25 @@
  *   const nb = NBLaunch.embed(element, { src, origin });
  *   nb.on("ready", ({ path }) => ...);      // the notebook is shown
  *   nb.on("dirty", ({ dirty }) => ...);     // unsaved changes, or none
- *   nb.on("saved", ({ path, last_modified }) => ...);  // every save, whoever started it
+ *   nb.on("saved", ({ path, last_modified, reason }) => ...);  // every save; reason says who:
+ *                                   // "user" (Lab's Save, Ctrl+S, nb.save()), "autorun", "autosave"
  *   nb.on("kernel", ({ status }) => ...);   // idle, busy, ...
  *   nb.on("error", ({ type, reason }) => ...);  // no ready in time, or the notebook said so
  *   const { path, last_modified } = await nb.save();  // rejects on save-failed or timeout
  *   await nb.runAll();
  *   nb.destroy();
  *
- * It speaks the nblaunch host bridge, protocol version 1 (docs/bridge.md), with the Lab plugin
- * inside the frame. Security: a message is read only if it comes from this handle's own iframe
+ * It speaks the nblaunch host bridge, protocol version 2 (docs/bridge.md), with the Lab plugin
+ * inside the frame; `nb.version` is the version the plugin said it speaks (1 for plugins older
+ * than version 2, which send no `reason`: their saves count as the user's). Security: a message is read only if it comes from this handle's own iframe
  * (`event.source`) AND from `origin` (`event.origin`); every message it sends is posted with
  * `targetOrigin = origin`, so a page that navigated the frame elsewhere never sees a request.
  */
 
+/** The message format (`nblaunch: 1` in every message), unchanged since version 1. */
 export const PROTOCOL = 1;
+/** The protocol version this script understands: 2 reads `reason` on `saved`. */
+export const VERSION = 2;
 
 const DEFAULTS = { readyTimeout: 30000, saveTimeout: 20000, pingInterval: 1000 };
 const EVENTS = ["ready", "dirty", "saved", "error", "kernel"];
@@ -43,6 +48,7 @@ class Embed {
     this.origin = origin;
     this.path = null;
     this.isReady = false;
+    this.version = null; // the plugin's protocol version, known from its first message
     this._opts = opts;
     this._element = element;
     this._listeners = new Map(EVENTS.map((name) => [name, new Set()]));
@@ -160,6 +166,8 @@ class Embed {
     const data = event.data;
     if (!data || typeof data !== "object" || data.nblaunch !== PROTOCOL) return;
     if (typeof data.type !== "string") return;
+    // Version 1 plugins send no `version`.
+    this.version = Number.isInteger(data.version) ? data.version : 1;
     const handler = HANDLERS[data.type];
     if (handler) handler(this, data);
   }
@@ -228,7 +236,9 @@ const HANDLERS = {
   dirty: (nb, m) => nb._emit("dirty", { path: m.path ?? nb.path, dirty: Boolean(m.dirty) }),
   kernel: (nb, m) => nb._emit("kernel", { path: m.path ?? nb.path, status: m.status }),
   saved: (nb, m) => {
-    const detail = { path: m.path ?? nb.path, last_modified: m.last_modified ?? null };
+    // A version 1 plugin gives no reason: then every save counted as the user's, keep that.
+    const reason = typeof m.reason === "string" && m.reason ? m.reason : "user";
+    const detail = { path: m.path ?? nb.path, last_modified: m.last_modified ?? null, reason };
     // An answer to our request resolves it; every save (ours included) is also announced
     // once without an id, and that one becomes the "saved" event.
     if (m.id == null || !nb._settle(m.id, detail, null)) nb._emit("saved", detail);
@@ -267,5 +277,5 @@ function makeFallback(opts) {
 }
 
 if (typeof window !== "undefined") {
-  window.NBLaunch = Object.freeze({ embed, PROTOCOL });
+  window.NBLaunch = Object.freeze({ embed, PROTOCOL, VERSION });
 }
