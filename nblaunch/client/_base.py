@@ -68,6 +68,9 @@ class BaseClient:
 
         Use it as an iframe's ``src`` or a link's ``href``. It holds a fresh ticket that expires
         in ``ticket_ttl`` seconds and is accepted once: mint it when the page is rendered.
+        ``username`` is the Hub user name as is (lower case): ``UserNameError``, a
+        ``ValueError``, otherwise. A browser logged in to the Hub as someone else is asked
+        before it switches.
 
         >>> c = BaseClient("http://127.0.0.1:8000/", "host-token", "k")
         >>> c.launch_url("ann", "stats", {"n": 2}, autorun=True)  # doctest: +ELLIPSIS
