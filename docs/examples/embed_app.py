@@ -18,15 +18,16 @@ from nblaunch.client import STATIC_DIR, NBLaunchClient, NBLaunchClientError, Not
 
 hub_url, token, secret = (os.environ[f"NBLAUNCH_{k}"] for k in ("HUB_URL", "TOKEN", "SECRET"))
 client = NBLaunchClient(hub_url, token, secret)  # the one Hub token the host ever holds
-versions: dict[str, list[Notebook]] = {}  # your database: every saved version, per user
+versions: dict[str, list[Notebook]] = {}  # your database: what each user saved, per user
 app = FastAPI()
 app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 PAGE = """<!doctype html><button id="save">Save</button> <span id="status"></span>
 <div id="nb" style="height: 85vh"></div><script type="module">
 import { embed } from "/static/nblaunch-embed.js";
 const nb = embed(document.getElementById("nb"), OPTIONS);
-nb.on("saved", ({ path }) => fetch("/saved", { method: "POST", body: JSON.stringify({ path }),
-  headers: { "Content-Type": "application/json" } }));  // every save, the Lab menu's too
+nb.on("saved", ({ path, reason }) => reason === "user" && fetch("/saved", { method: "POST",
+  body: JSON.stringify({ path }), headers: { "Content-Type": "application/json" } }));
+// reason "user": this Save, Lab's menu or Ctrl+S; not "autorun" or "autosave" (nobody asked)
 const status = (text) => (document.getElementById("status").textContent = text);
 document.getElementById("save").onclick = () =>
   nb.save().then(() => status("Saved"), (err) => status("Not saved: " + err.message));

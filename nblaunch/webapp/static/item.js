@@ -1,5 +1,6 @@
 // "Analyze here" on an item page: embed the notebook with nblaunch-embed.js, and turn every save
-// (our Save button or JupyterLab's own) into a version stored by this application's backend.
+// the user makes (our Save button or JupyterLab's own) into a version stored by this application's
+// backend. The automatic run's and autosave's saves stay in Jupyter: nobody asked for a version.
 const ws = document.getElementById("workspace");
 const frame = document.getElementById("nb-frame");
 const saveButton = document.getElementById("nb-save");
@@ -8,6 +9,8 @@ const statusLine = document.getElementById("nb-status");
 let handle = null;
 let current = null; // {template, path}
 let hostSaving = false;
+// Saves nobody asked for, in the words of the status line.
+const SAVED_BY = { autorun: "The automatic run saved its outputs", autosave: "Autosaved" };
 
 function say(text, kind = "") {
   statusLine.textContent = text;
@@ -54,7 +57,12 @@ async function storeVersion(path) {
     return;
   }
   const result = await post(`/items/${ws.dataset.item}/save`, current);
-  say(result.created ? `Saved as version #${result.version_id}.` : `No changes since version #${result.version_id}.`, "ok");
+  say(
+    result.created
+      ? `Saved as version #${result.version_id}.`
+      : `Saved. No changes since version #${result.version_id}, so no new version.`,
+    "ok",
+  );
 }
 
 async function analyze(body) {
@@ -78,8 +86,13 @@ async function analyze(body) {
     });
     handle.on("dirty", (d) => say(d && d.dirty ? "Unsaved changes." : "No unsaved changes."));
     // A save from JupyterLab's own menu or shortcut arrives here too: store it the same way.
+    // A plugin older than bridge version 2 gives no reason; nblaunch-embed.js then says "user".
     handle.on("saved", (info) => {
-      if (!hostSaving) storeVersion(info && info.path).catch((e) => say(`Save failed: ${e.message}`, "error"));
+      if (info.reason !== "user") {
+        say(`${SAVED_BY[info.reason] || "Saved"} in Jupyter: not a version (only your saves are).`);
+      } else if (!hostSaving) {
+        storeVersion(info.path).catch((e) => say(`Save failed: ${e.message}`, "error"));
+      }
     });
     handle.on("error", (e) => say((e && e.reason) || "The notebook reported an error.", "error"));
     ws.scrollIntoView({ behavior: "smooth" });
