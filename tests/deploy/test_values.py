@@ -62,7 +62,8 @@ def test_the_service_port_is_the_same_everywhere() -> None:
     (extra,) = merged["hub"]["service"]["extraPorts"]
     assert extra["port"] == extra["targetPort"] == port
     (ingress,) = merged["hub"]["networkPolicy"]["ingress"]
-    assert ingress["ports"] == [{"port": port}]
+    (egress,) = merged["proxy"]["chp"]["networkPolicy"]["egress"]
+    assert ingress["ports"] == egress["ports"] == [{"port": port}]
 
 
 def test_the_single_user_servers_keep_the_command_that_carries_the_arguments() -> None:
