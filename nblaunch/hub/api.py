@@ -21,7 +21,7 @@ from typing import Any
 
 from tornado import web
 
-from ..core import NBLaunchError, QueryError, build_link, load_notebook, safe_path
+from ..core import QueryError, build_link, load_notebook, safe_path
 from ..core.query import SERVER_NAME
 from ..core.tickets import check_username
 from .config import CONTENTS_SCOPE
@@ -54,14 +54,6 @@ class APIHandler(BaseHandler):
 
     def wants_html(self) -> bool:
         return False
-
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        """A deliberate error is its own status with ``{"code", "message"}``."""
-        err = kwargs.get("exc_info", (None, None, None))[1]
-        if isinstance(err, NBLaunchError):
-            self.send_json(err.to_json(), err.status)
-            return
-        super().write_error(status_code, **kwargs)
 
     def require(self, scope: str) -> str:
         """The caller's name, if its token carries ``scope``; otherwise a 403."""
