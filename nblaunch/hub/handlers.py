@@ -80,14 +80,23 @@ class NotFoundHandler(BaseHandler):
 
 
 class CatalogHandler(BaseHandler):
-    """``GET {prefix}``: every template, with a form that builds and opens its link."""
+    """``GET {prefix}``: every template, with a form that builds and opens its link.
+
+    Hub administrators also see the files the catalog skipped and why (a broken template is
+    left out, never the whole catalog).
+    """
 
     @web.authenticated
     def get(self) -> None:
-        templates = self.launcher.catalog.templates()
+        catalog = self.launcher.catalog
+        admin = bool(self.current_user.get("admin"))
         self.render(
             "catalog.html",
-            templates=[{**t.to_json(), "fields": form_fields(t.parameters, "")} for t in templates],
+            templates=[
+                {**t.to_json(), "fields": form_fields(t.parameters, "")}
+                for t in catalog.templates()
+            ],
+            problems=[p.to_json() for p in catalog.problems()] if admin else [],
             user=self.current_user["name"],
         )
 

@@ -13,8 +13,8 @@
   response without following the redirect into the user's server), ``log_text()`` (everything
   the Hub, proxy, service and user servers printed), ``home(user)``.
 
-Users named ``broken-*`` get a server command that exits with status 3, for failed spawns;
-``slow-*`` ones a server that starts 9 s late, for long spawns.
+``olga`` is a Hub administrator. Users named ``broken-*`` get a server command that exits with
+status 3, for failed spawns; ``slow-*`` ones a server that starts 9 s late, for long spawns.
 
 Templates used (written into ``hub.templates``): ``stats`` (``n: int = 1``, ``label = "x"``) and
 ``plain`` (no parameters, ``"autorun": false``).
@@ -68,6 +68,7 @@ c.ConfigurableHTTPProxy.command = [{chp!r}]
 c.ConfigurableHTTPProxy.api_url = {proxy_api!r}
 c.ConfigurableHTTPProxy.auth_token = "proxy-" + "p" * 32
 c.Authenticator.allow_all = True
+c.Authenticator.admin_users = {{"olga"}}
 c.SimpleLocalProcessSpawner.home_dir_template = {homes!r} + "/{{username}}"
 c.Spawner.cmd = [{singleuser!r}]
 c.Spawner.start_timeout = 60

@@ -339,3 +339,26 @@ def test_the_service_logs_each_request_with_secrets_scrubbed(hub: Hub) -> None:
     callbacks = [line for line in lines if " GET /services/nblaunch/oauth_callback?" in line]
     assert callbacks
     assert all("code=[secret]" in line and "state=[secret]" in line for line in callbacks)
+
+
+def test_a_broken_template_is_left_out_and_shown_to_administrators(hub: Hub) -> None:
+    broken = hub.templates / "broken.ipynb"
+    broken.write_text('{"cells": [], "metadata": {"kernelspec": "python3"}, "nbformat": 4}')
+    try:
+        with hub.client() as client:
+            hub.login(client, "olga")
+            page = hub.launch(client, hub.service)
+        with hub.client() as client:
+            hub.login(client, "alice")
+            plain = hub.launch(client, hub.service)
+            missing = client.get(
+                hub.service + "open/broken", headers={"Accept": "application/json"}
+            )
+    finally:
+        broken.unlink()
+    # One bad file leaves the others in the catalog, and its launch is a 404, not a 500.
+    assert 'id="template-stats"' in page.text and 'id="template-stats"' in plain.text
+    assert 'id="nblaunch-catalog-problems"' in page.text and "broken.ipynb" in page.text
+    assert "bad-metadata" in page.text
+    assert 'id="nblaunch-catalog-problems"' not in plain.text  # only for administrators
+    assert missing.status_code == 404 and missing.json()["code"] == "template-not-found"
