@@ -50,7 +50,8 @@ def verify_password(password: str, stored: str) -> bool:
         )
     except ValueError:
         return False
-    return hmac.compare_digest(candidate.hex(), digest)
+    # As bytes: compare_digest raises TypeError on a str with non-ASCII characters.
+    return hmac.compare_digest(candidate.hex().encode(), digest.encode())
 
 
 def authenticate(db: Session, username: str, password: str) -> User | None:

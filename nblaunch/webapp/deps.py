@@ -88,5 +88,17 @@ async def check_csrf(request: Request) -> None:
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     expected = request.session.get("csrf")
-    if not (isinstance(expected, str) and sent and hmac.compare_digest(sent, expected)):
+    if not (isinstance(expected, str) and sent and same_secret(sent, expected)):
         raise CSRFError()
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Whether two secrets are equal, in constant time, whatever characters ``given`` holds.
+
+    ``hmac.compare_digest`` raises TypeError on a str with non-ASCII characters, which anyone
+    can send in a header or a form field: compare the UTF-8 bytes instead.
+
+    >>> same_secret("日本", "abc"), same_secret("abc", "abc")
+    (False, True)
+    """
+    return hmac.compare_digest(given.encode(), expected.encode())

@@ -21,7 +21,9 @@ def test_hash_is_salted_and_verifies() -> None:
     assert not verify_password("PW", first)
 
 
-@pytest.mark.parametrize("stored", ["", "md5$x", "scrypt$a$b$c$d$e", "scrypt$1$1$1$zz$00"])
+@pytest.mark.parametrize(
+    "stored", ["", "md5$x", "scrypt$a$b$c$d$e", "scrypt$1$1$1$zz$00", "scrypt$2$1$1$00$é"]
+)
 def test_malformed_hashes_never_verify(stored: str) -> None:
     assert not verify_password("pw", stored)
 
@@ -76,6 +78,27 @@ def test_post_without_csrf_token_is_refused(web: TestClient) -> None:
     password = web.app.state.demo_credentials["alice"]  # type: ignore[attr-defined]
     web.get("/login")
     response = web.post("/login", data={"username": "alice", "password": password})
+    assert response.status_code == 403
+    assert "Form expired" in response.text and "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("where", "token"),
+    [
+        ("header", "é".encode("latin-1")),  # what a browser may send: one byte per character
+        ("header", "日本".encode()),
+        ("form", "日本語"),
+        ("form", "é"),
+    ],
+)
+def test_a_non_ascii_csrf_token_is_refused_not_a_crash(
+    web: TestClient, login: Callable[..., str], where: str, token: str | bytes
+) -> None:
+    login(web, "alice")
+    if where == "header":
+        response = web.post("/logout", headers={"X-CSRF-Token": token})  # type: ignore[dict-item]
+    else:
+        response = web.post("/logout", data={"csrf_token": token})
     assert response.status_code == 403
     assert "Form expired" in response.text and "Traceback" not in response.text
 

@@ -232,8 +232,9 @@ def test_version_page_render_and_download(
     assert html.headers["content-security-policy"].startswith("sandbox; default-src 'none'")
     download = hub_web.get(f"/versions/{version}/download")
     stem = path.removesuffix(".ipynb")
+    name = f"{stem}-v{version}.ipynb"  # only characters that need no quoting
     assert download.headers["content-disposition"] == (
-        f'attachment; filename="{stem}-v{version}.ipynb"'
+        f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"
     )
     # What the user's server held when it was saved, trusted flags removed.
     assert download.json() == hub_client.fetch("alice", path).content

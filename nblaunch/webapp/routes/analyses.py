@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -24,6 +25,22 @@ RENDER_CSP = (
     "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
     "frame-ancestors 'self'"
 )
+
+
+def attachment(filename: str) -> str:
+    r"""A ``Content-Disposition`` value that downloads ``filename``, any characters (RFC 6266).
+
+    ``filename`` is an ASCII fallback with ``_`` for anything else (and for ``"``, ``\``,
+    control characters, which would end or break the header); ``filename*`` is the real name,
+    UTF-8 and percent-encoded (RFC 8187), which browsers prefer.
+
+    >>> attachment("日本語-v1.ipynb")
+    'attachment; filename="___-v1.ipynb"; filename*=UTF-8\'\'%E6%97%A5%E6%9C%AC%E8%AA%9E-v1.ipynb'
+    """
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename
+    )
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _version(db: Session, user: User, version_id: int) -> NotebookVersion:
@@ -103,7 +120,7 @@ def version_download(
     return Response(
         json.dumps(version.content, indent=1, ensure_ascii=False),
         media_type="application/x-ipynb+json",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": attachment(filename)},
     )
 
 
