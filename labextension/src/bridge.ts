@@ -10,6 +10,8 @@
 import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 
+import { enqueue, IMessage, readMessage } from './messages';
+import { fromAllowedHost, initialTarget } from './origins';
 import { type Commands, SaveReasons } from './saves';
 
 export { autorunSave, type SaveReason } from './saves';
@@ -23,28 +25,8 @@ export const PROTOCOL = 1;
  */
 export const VERSION = 2;
 
-/** A bridge message on the wire. */
-export interface IMessage {
-  nblaunch: number;
-  type: string;
-  id?: string | number;
-  [key: string]: unknown;
-}
-
 /** Events waiting for the host's origin to be known; bounded so a silent host costs nothing. */
 const MAX_PENDING = 50;
-
-/** Parse the `nblaunchAllowedOrigins` page config option (a JSON array string). */
-export function parseOrigins(raw: string): string[] {
-  try {
-    const value: unknown = JSON.parse(raw || '[]');
-    return Array.isArray(value)
-      ? value.filter((o): o is string => typeof o === 'string' && o !== '*')
-      : [];
-  } catch {
-    return [];
-  }
-}
 
 export class HostBridge {
   /**
@@ -56,7 +38,7 @@ export class HostBridge {
     this._parent = parent;
     this._reasons = new SaveReasons(commands);
     // With one allowed origin we know where events go before the host says anything.
-    this._target = origins.length === 1 ? origins[0] : null;
+    this._target = initialTarget(origins);
     window.addEventListener('message', this._onMessage);
   }
 
@@ -118,8 +100,7 @@ export class HostBridge {
   send(body: { type: string; [key: string]: unknown }): void {
     const message = { nblaunch: PROTOCOL, version: VERSION, ...body };
     if (this._target === null) {
-      this._pending.push(message);
-      this._pending.splice(0, this._pending.length - MAX_PENDING);
+      enqueue(this._pending, message, MAX_PENDING);
       return;
     }
     this._parent.postMessage(message, this._target);
@@ -131,14 +112,11 @@ export class HostBridge {
   }
 
   private _onMessage = (event: MessageEvent): void => {
-    if (event.source !== this._parent || !this._origins.includes(event.origin)) {
+    if (!fromAllowedHost(event, this._parent, this._origins)) {
       return;
     }
-    const data = event.data as IMessage | null;
-    if (!data || typeof data !== 'object' || data.nblaunch !== PROTOCOL) {
-      return;
-    }
-    if (typeof data.type !== 'string') {
+    const data = readMessage(event.data, PROTOCOL);
+    if (!data) {
       return;
     }
     if (this._target !== event.origin) {

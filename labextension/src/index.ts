@@ -3,16 +3,14 @@
  * label the launch, run it once when the server allowed autorun, and (inside an iframe only)
  * talk to the host page over the postMessage bridge.
  */
-import {
-  JupyterFrontEnd,
-  JupyterFrontEndPlugin
-} from '@jupyterlab/application';
+import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { HostBridge, parseOrigins } from './bridge';
+import { HostBridge } from './bridge';
 import { autorun, createLabel, readLaunch, Redeem } from './launch';
+import { parseOrigins } from './origins';
 
 /** The ids this package uses; it registers no command that a host page could trigger. */
 namespace CommandIDs {

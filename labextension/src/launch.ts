@@ -10,53 +10,14 @@ import { ISessionContext } from '@jupyterlab/apputils';
 import { NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 
-/** The metadata key the Python side writes (`nblaunch.core.inject`). */
-export const METADATA_KEY = 'nblaunch';
-
-/** `metadata.nblaunch` of a notebook opened through nblaunch. */
-export interface ILaunchMetadata {
-  template: string;
-  parameters: { [name: string]: unknown };
-  link: string | null;
-  created: string;
-  version: string;
-}
+import { ILaunchMetadata, labelText, METADATA_KEY, parseLaunch } from './metadata';
 
 /** Asks the notebook's server whether the notebook at `path` may run now (once). */
 export type Redeem = (path: string) => Promise<boolean>;
 
 /** The launch metadata of a notebook, or null when it was not opened through nblaunch. */
 export function readLaunch(panel: NotebookPanel): ILaunchMetadata | null {
-  const value = panel.model?.getMetadata(METADATA_KEY);
-  if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    return null;
-  }
-  const meta = value as Partial<ILaunchMetadata>;
-  if (typeof meta.template !== 'string') {
-    return null;
-  }
-  return {
-    template: meta.template,
-    parameters:
-      meta.parameters && typeof meta.parameters === 'object' ? meta.parameters : {},
-    link: typeof meta.link === 'string' ? meta.link : null,
-    created: String(meta.created ?? ''),
-    version: String(meta.version ?? '')
-  };
-}
-
-/**
- * The label text, e.g. `nblaunch: image-stats · image_id=2959331`.
- */
-export function labelText(meta: ILaunchMetadata): string {
-  const stem = meta.template.split('/').pop()!.replace(/\.ipynb$/, '');
-  const values = Object.entries(meta.parameters).map(
-    ([name, value]) =>
-      `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`
-  );
-  return values.length
-    ? `nblaunch: ${stem} · ${values.join(', ')}`
-    : `nblaunch: ${stem}`;
+  return parseLaunch(panel.model?.getMetadata(METADATA_KEY));
 }
 
 /** A header line showing which template and parameters the notebook was opened with. */
