@@ -156,6 +156,8 @@ def configure(
         "NBLAUNCH_DEFAULT_UI": default_ui,
         "NBLAUNCH_AUTORUN": autorun,
         "NBLAUNCH_OUTPUT_DIR": output_dir,
+        # The contents API's save leases live in the Hub's database, shared by every replica.
+        "NBLAUNCH_LOCK_URL": _lock_url(c),
         # The service's own cookies (OAuth, xsrf) must reach a cross-site frame too.
         "JUPYTERHUB_COOKIE_OPTIONS": json.dumps(CROSS_SITE) if cross_site_cookies else None,
     }
@@ -183,6 +185,22 @@ def configure(
         c.Spawner.args = [*c.Spawner.args, f"--LaunchConfig.autorun={autorun}"]
     if ticket_secret is not None:
         _configure_tickets(c, ticket_secret, host_url, passwords)
+
+
+def _lock_url(c: Any) -> str | None:
+    """The Hub's database as an absolute URL (the service may run in another directory).
+
+    >>> from traitlets.config import Config
+    >>> c = Config(); c.JupyterHub.db_url = "postgresql://hub@db/jupyterhub"; _lock_url(c)
+    'postgresql://hub@db/jupyterhub'
+    """
+    url = str(_get(c.JupyterHub, "db_url", "") or "sqlite:///jupyterhub.sqlite")
+    prefix = "sqlite:///"
+    if url in ("sqlite://", "sqlite:///:memory:"):
+        return None  # the Hub's own in-memory database cannot be shared
+    if url.startswith(prefix) and not url.startswith(prefix + "/"):
+        return prefix + os.path.abspath(url[len(prefix) :])
+    return url
 
 
 def _service(env: dict[str, Any], url: str, token: str | None) -> dict[str, Any]:

@@ -41,7 +41,8 @@ def _contents_paths() -> dict[str, Any]:
             "content": _NOTEBOOK,
             "expect_hash": {
                 "type": ["string", "null"],
-                "description": "refuse with 409 unless the file's hash is this ('' = absent)",
+                "description": "refuse with 409 hash-mismatch unless the file's hash is this "
+                "('' = absent); 409 notebook-busy while another save of it is in progress",
             },
         },
     }
@@ -58,7 +59,10 @@ def _contents_paths() -> dict[str, Any]:
             "summary": "Write a notebook into the user's running server",
             "security": security,
             "requestBody": {"content": {"application/json": {"schema": put_body}}},
-            "responses": {"200": _json(_SAVED, "saved"), **_errors(400, 403, 404, 409)},
+            "responses": {
+                "200": _json(fetched, "what was stored, read back, with its hash"),
+                **_errors(400, 403, 404, 409),
+            },
         },
     }
 

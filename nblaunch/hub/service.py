@@ -34,6 +34,7 @@ from .config import frame_ancestors
 from .handlers import CatalogHandler, NotFoundHandler, OpenHandler, ProgressHandler
 from .hubapi import HubAPI
 from .launcher import HubLauncher
+from .locks import ContentsLocks
 
 PACKAGE = Path(__file__).resolve().parent.parent
 PAGES = Path(__file__).parent / "templates"
@@ -115,6 +116,18 @@ class NBLaunchService(Application):
         Environment default: NBLAUNCH_PROXY_URL, else http://127.0.0.1:8000.""",
     ).tag(config=True)
 
+    lock_url = Unicode(
+        help="""SQLAlchemy URL of the database that holds the contents API's save leases
+        (table nblaunch_contents_locks). Every replica of the service must use the same one,
+        normally the Hub's c.JupyterHub.db_url. Empty: an in-memory database, which guards one
+        replica only. Environment default: NBLAUNCH_LOCK_URL, which
+        nblaunch.hub.configure sets to the Hub's database.""",
+    ).tag(config=True)
+
+    @default("lock_url")
+    def _default_lock_url(self) -> str:
+        return os.environ.get("NBLAUNCH_LOCK_URL", "")
+
     cookie_options = Dict(
         help="""Extra options for the service's cookies (its OAuth and xsrf cookies), e.g.
         {"samesite": "None", "secure": True, "partitioned": True} for a host application on
@@ -189,6 +202,7 @@ class NBLaunchService(Application):
     def _routes(self, shared: dict[str, Any]) -> list[Any]:
         """Every route under the service's prefix, with its handler's collaborators."""
         p = re.escape(self.service_prefix)
+        contents = {**shared, "locks": ContentsLocks(self.lock_url or "sqlite://")}
         static = {
             "path": str(PACKAGE / "client" / "static"),
             "origins": tuple(self.launch_config.embed_origins),
@@ -201,7 +215,7 @@ class NBLaunchService(Application):
             (rf"{p}api/progress", ProgressHandler, shared),
             (rf"{p}api/templates", TemplatesAPIHandler, shared),
             (rf"{p}api/openapi\.json", OpenAPIHandler, shared),
-            (rf"{p}api/users/([^/]+)/contents/(.+)", ContentsAPIHandler, shared),
+            (rf"{p}api/users/([^/]+)/contents/(.+)", ContentsAPIHandler, contents),
             (rf"{p}.*", NotFoundHandler, shared),
         ]
 

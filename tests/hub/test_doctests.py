@@ -15,7 +15,9 @@ MODULES = [
     "config",
     "hubapi",
     "launcher",
+    "locks",
     "openapi",
+    "store",
     "ticketstore",
 ]
 
