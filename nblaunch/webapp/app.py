@@ -22,7 +22,7 @@ from . import errors
 from .auth import ensure_demo_users
 from .catalog import ensure_catalog
 from .db import make_engine, migrate, session_factory
-from .hub import EMBED_PATH, HubClient, embed_static_dir, make_client
+from .jupyter import EMBED_DIR, EMBED_PATH, HubClient, make_client
 from .routes import analyses, api, notebooks, pages
 from .settings import Settings
 
@@ -59,9 +59,8 @@ def create_app(settings: Settings | None = None, *, client: Any = _FROM_SETTINGS
     )
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    embed_dir = embed_static_dir()
-    if embed_dir is not None:
-        app.mount(EMBED_PATH.rstrip("/"), StaticFiles(directory=embed_dir), name="embed")
+    # A module script from the Hub's origin would need CORS headers, which its files lack.
+    app.mount(EMBED_PATH.rstrip("/"), StaticFiles(directory=EMBED_DIR), name="embed")
     for module in (pages, notebooks, analyses, api):
         app.include_router(module.router)
     errors.install(app)

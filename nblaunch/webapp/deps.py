@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from .db import session_scope
-from .hub import NOT_CONFIGURED, HubClient
+from .jupyter import NOT_CONFIGURED, HubClient
 from .models import User
 from .settings import Settings
 

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from .deps import CSRFError, HubUnavailableError, LoginRequiredError
-from .hub import HubProblem
+from .jupyter import HubProblem
 from .versions import UnsafeNotebookPathError
 
 log = logging.getLogger(__name__)

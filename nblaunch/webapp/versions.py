@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .hub import FetchedNotebook, HubClient
+from .jupyter import FetchedNotebook, HubClient
 from .models import Item, NotebookVersion, User
 
 

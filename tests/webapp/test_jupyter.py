@@ -1,4 +1,4 @@
-"""How Hub client failures become pages, and the links the application builds."""
+"""How the client's typed errors become pages, and the links the application builds."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from nblaunch.client import NBLaunchClient
+from nblaunch.client import errors as client_errors
+from nblaunch.client.urls import login_url
 from nblaunch.webapp import Settings, create_app
-from nblaunch.webapp.hub import describe, make_client, plain_link
+from nblaunch.webapp.jupyter import describe, make_client, plain_link
 
 from .pg import free_port
-
-client_errors = pytest.importorskip("nblaunch.client.errors")
 
 
 @pytest.mark.parametrize(
@@ -27,11 +28,16 @@ client_errors = pytest.importorskip("nblaunch.client.errors")
         (client_errors.NotebookNotFoundError("x"), "not-found", 404),
         (client_errors.AuthError("x"), "hub-auth", 502),
         (client_errors.APIError("x", code="something-new"), "hub-error", 502),
-        (httpx.ConnectError("refused"), "hub-unreachable", 503),
-        (ConnectionRefusedError(), "hub-unreachable", 503),
+        (client_errors.NBLaunchClientError("x"), "hub-error", 502),
+        # A subclass the client may add later lands where its base does.
+        (type("NewConflictError", (client_errors.ConflictError,), {})("x"), "conflict", 409),
+        # A class name is not a kind: no more matching of names.
+        (type("NotRunningAuthError", (client_errors.APIError,), {})("x"), "hub-error", 502),
     ],
 )
-def test_client_errors_become_clear_problems(error: Exception, code: str, status: int) -> None:
+def test_client_errors_become_clear_problems(
+    error: client_errors.NBLaunchClientError, code: str, status: int
+) -> None:
     problem = describe(error)
     assert (problem.code, problem.status) == (code, status)
     assert "Traceback" not in problem.message and problem.message.endswith(".")
@@ -46,12 +52,27 @@ def test_real_client_is_made_only_with_a_token() -> None:
     )
 
 
-def test_plain_link_honours_another_service_prefix() -> None:
-    settings = Settings(hub_url="http://h/jhub", service_prefix="/services/launch/")
+@pytest.mark.parametrize("prefix", ["/services/launch/", "services/launch", "/services/launch"])
+def test_plain_link_honours_another_service_prefix(prefix: str) -> None:
+    settings = Settings(hub_url="http://h/jhub", service_prefix=prefix)
     link = plain_link(settings, "table-summary", {"item_id": 6, "api_url": "http://a/api"})
     assert link == (
-        "http://h/jhub/services/launch/open/table-summary?item_id=6&api_url=http://a/api&autorun=1"
+        "http://h/jhub/services/launch/open/table-summary?item_id=6&api_url=http://a/api"
+        "&ui=lab&autorun=1"
     )
+
+
+def test_the_share_link_is_where_the_ticket_leads() -> None:
+    # One builder for the service's launch URL: the ticket link's ``next`` and the share link.
+    settings = Settings(hub_url="http://h:8000/jhub", service_prefix="services/launch/")
+    client = make_client(settings.with_changes(api_token="t", ticket_secret="s"))
+    assert isinstance(client, NBLaunchClient)
+    values = {"item_id": 6, "api_url": "http://a/api", "label": "x y"}
+    ticket = client.launch_url("ann", "table-summary", values, ui="lab", autorun=True)
+    link = plain_link(settings, "table-summary", values)
+    next_path = link.removeprefix("http://h:8000")
+    expected = login_url(settings.hub_url, "ann", "s", next_path, 30)
+    assert ticket.split("&next=")[1] == expected.split("&next=")[1]
 
 
 def test_open_with_the_hub_down_is_a_clear_page(tmp_path: Path, login: Callable[..., str]) -> None:

@@ -49,7 +49,12 @@ def test_item_page_shows_the_plain_share_link(web: TestClient, login: Callable[.
     start = page.index('value="http://127.0.0.1:8000/services/nblaunch/open/image-stats?')
     link = page[start + 7 : page.index('"', start + 7)].replace("&amp;", "&")
     query = parse_qs(urlsplit(link).query)
-    assert query == {"item_id": ["3"], "api_url": ["http://127.0.0.1:8090/api"], "autorun": ["1"]}
+    assert query == {
+        "item_id": ["3"],
+        "api_url": ["http://127.0.0.1:8090/api"],
+        "ui": ["lab"],
+        "autorun": ["1"],
+    }
 
 
 def test_unknown_item_is_a_page_not_a_traceback(web: TestClient, login: Callable[..., str]) -> None:

@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from ..deps import HubUnavailableError, csrf_token
-from ..hub import NBLaunchClientError, describe
+from ..jupyter import NBLaunchClientError, describe
 
 T = TypeVar("T")
 
@@ -32,13 +32,8 @@ def call_hub(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """
     try:
         return function(*args, **kwargs)
-    except (NBLaunchClientError, OSError) as exc:
+    except NBLaunchClientError as exc:  # the client wraps network failures too
         raise HubUnavailableError(describe(exc)) from exc
-    except Exception as exc:
-        # httpx errors when the client lets one through: still the Hub's fault, not ours.
-        if type(exc).__module__.startswith("httpx"):
-            raise HubUnavailableError(describe(exc)) from exc
-        raise
 
 
 def browser_url(function: Callable[..., str], client: Any, *args: Any, **kwargs: Any) -> str:

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from ..deps import HubUnavailableError, check_csrf, current_user, get_client, get_db
-from ..hub import HubClient
+from ..jupyter import HubClient
 from ..models import NotebookVersion, User
 from ..versions import analyses, check_path, history, latest_version, render_html, restore
 from . import browser_url, call_hub, render

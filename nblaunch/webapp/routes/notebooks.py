@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from .. import recommend
 from ..deps import check_csrf, current_user, get_client, get_db, get_settings
-from ..hub import HubClient, plain_link
+from ..jupyter import HubClient, plain_link
 from ..models import Item, User
 from ..settings import Settings
 from ..versions import check_path, latest_version, record_save

@@ -13,7 +13,7 @@ from .. import recommend
 from ..auth import authenticate
 from ..catalog import KINDS
 from ..deps import check_csrf, current_user, get_db, get_settings
-from ..hub import embed_script_url, plain_link
+from ..jupyter import EMBED_SCRIPT_URL, plain_link
 from ..models import Item, NotebookVersion, User
 from ..settings import Settings
 from . import render
@@ -109,7 +109,7 @@ def item_page(
         item=item,
         templates=templates,
         saved_paths=list(saved),
-        embed_js=embed_script_url(settings),
+        embed_js=EMBED_SCRIPT_URL,
         hub_origin=settings.hub_origin,
         hub_ready=request.app.state.client is not None,
     )
