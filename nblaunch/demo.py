@@ -3,7 +3,9 @@
 Everything lives in one data folder (default ``.demo/``): the Hub's SQLite database and cookie
 secret, the users' home folders, the application's database and the shared secrets, so a second
 run reuses what the first made. Processes run in their own process groups and are stopped
-together on Ctrl-C (SIGTERM, then SIGKILL after a grace period), leaving nothing behind.
+together on Ctrl-C (SIGTERM, then SIGKILL after a grace period), leaving nothing behind: not even
+the processes the Hub starts in sessions of their own (``processes.running``). A child that dies
+is reported with how it ended (exit status or signal) and its log's last lines.
 """
 
 from __future__ import annotations
@@ -253,6 +255,8 @@ def run_demo(options: DemoOptions) -> int:
         except KeyboardInterrupt:
             console.print("Stopping…")
             return 0
-        dead = [c.name for c in children if c.process.poll() is not None]
-        console.print(f"[red]{', '.join(dead)} stopped unexpectedly; see the logs.[/]")
+        for child in children:
+            if child.process.poll() is not None:
+                # Log lines hold brackets ("[I 2026-...]"): print them as they are, not as markup.
+                console.print(f"Stopped unexpectedly: {child.death()}", markup=False, style="red")
         return 1
