@@ -34,8 +34,12 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The ``nblaunch`` parser with one subparser per registered command.
+
+    Given the command line, only the chosen command's arguments are added: ``nblaunch --help``
+    and ``nblaunch link`` then import nothing that another command needs (``demo``'s defaults
+    come from the demo's module and its HTTP client).
 
     >>> build_parser().parse_args(["inspect", "t.ipynb"]).command
     'inspect'
@@ -46,9 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"nblaunch {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, command in load().items():
+    commands = load()
+    # The top level has flags only, so the first other word is the command (if it is one).
+    chosen = next((word for word in argv or [] if not word.startswith("-")), None)
+    for name, command in commands.items():
         sub = subparsers.add_parser(name, help=command.help, description=command.help)
-        command.arguments(sub)
+        if argv is None or name == chosen:
+            command.arguments(sub)
     return parser
 
 
@@ -60,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     try:
-        args = build_parser().parse_args(argv)
+        words = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser(words).parse_args(words)
         return load()[args.command].run(args)
     except UsageError as err:
         return _fail(str(err))

@@ -276,3 +276,51 @@ def test_a_closed_stdout_is_not_an_error(template: Path) -> None:
     reader.stdout.close()  # like `| head -0`
     assert reader.wait(timeout=60) in (0, 1)
     assert reader.stderr.read() == b""
+
+
+def _in_a_fresh_interpreter(code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_link_and_help_import_no_notebook_library() -> None:
+    """``nblaunch link`` and ``--help`` start in milliseconds: nbformat (a second, for its
+    validator), papermill and the demo's HTTP client stay unimported. Structural, not timed."""
+    code = """if True:
+        import sys
+        import nblaunch.cli
+        assert nblaunch.cli.main(["link", "https://hub.example.org", "t", "-p", "n", "1"]) == 0
+        try:
+            nblaunch.cli.main(["--help"])
+        except SystemExit:
+            pass
+        print(sorted({"nbformat", "papermill", "jsonschema", "httpx"} & set(sys.modules)))
+    """
+    assert _in_a_fresh_interpreter(code).splitlines()[-1] == "[]"
+
+
+def test_demo_help_still_shows_its_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    assert "--hub-port" in capsys.readouterr().out
+
+
+def test_inject_defers_the_iri_grammar_and_iri_checks_still_answer(
+    template: Path, tmp_path: Path
+) -> None:
+    """``nblaunch inject`` does not build rfc3987_syntax's grammar (a second at import), and
+    jsonschema's ``iri`` format check answers as it would without the deferral."""
+    code = f"""if True:
+        import sys
+        import nblaunch.cli
+        out = {str(tmp_path / "out.ipynb")!r}
+        argv = ["inject", {str(template)!r}, "-p", "image_id", "3", "-o", out]
+        assert nblaunch.cli.main(argv) == 0
+        built = "rfc3987_syntax.syntax_helpers" in sys.modules
+        import jsonschema
+        checker = jsonschema.FormatChecker()
+        answers = [checker.conforms(s, "iri") for s in ("http://a.org/é", "http://a.org/a b")]
+        print(built, answers, "rfc3987_syntax.syntax_helpers" in sys.modules)
+    """
+    assert _in_a_fresh_interpreter(code).splitlines()[-1] == "False [True, False] True"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..demo import DemoOptions, run_demo
 from . import command
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
+    from ..demo import DemoOptions  # with its HTTP client: loaded for this command only
+
     defaults = DemoOptions()
     parser.add_argument(
         "--data-dir", type=Path, default=defaults.data_dir,
@@ -34,6 +35,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     arguments=_arguments,
 )
 def demo(args: argparse.Namespace) -> int:
+    from ..demo import DemoOptions, run_demo
+
     options = DemoOptions(
         data_dir=args.data_dir,
         ip=args.ip,

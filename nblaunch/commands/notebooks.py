@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import json
 import os
 import sys
 import tempfile
+import types
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING, Any
 
 from ..core import (
     LaunchRequest,
@@ -23,10 +25,46 @@ from ..core import (
 )
 from . import command
 
+if TYPE_CHECKING:  # a second at import: only the commands that read or write notebooks load it
+    import nbformat
+
 
 def read_notebook(path: str) -> nbformat.NotebookNode:
     """The notebook at ``path`` (``OSError`` if unreadable, ``NotANotebookError`` if not JSON)."""
+    defer_iri_grammar()
     return load_notebook(Path(path).read_bytes(), name=path)
+
+
+def defer_iri_grammar() -> None:
+    """Put off the second that ``import nbformat`` spends on an IRI grammar nothing here uses.
+
+    nbformat's validator imports jsonschema, whose format checker imports ``rfc3987_syntax``
+    (jupyter-events installs ``jsonschema[format-nongpl]``), which builds a Lark grammar at import:
+    about 1 s of the 1.1 s nbformat costs. No notebook schema checks an ``iri`` format. So, in
+    this process, a stand-in takes the module's place and loads the real one when its function
+    is first called: jsonschema registers the same checks, they answer the same, and a command
+    that never checks an IRI never pays for the grammar.
+    """
+    name = "rfc3987_syntax"
+    if {name, "jsonschema"} & sys.modules.keys() or importlib.util.find_spec(name) is None:
+        return
+    stand_in = types.ModuleType(name, "Loads the real rfc3987_syntax when first used.")
+
+    def real() -> types.ModuleType:
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+        return importlib.import_module(name)
+
+    def is_valid_syntax(*args: Any, **kwargs: Any) -> Any:
+        return real().is_valid_syntax(*args, **kwargs)
+
+    def other(attribute: str) -> Any:
+        if attribute.startswith("__"):  # the import system asks for __path__ and the like
+            raise AttributeError(attribute)
+        return getattr(real(), attribute)
+
+    vars(stand_in).update(is_valid_syntax=is_valid_syntax, __getattr__=other)
+    sys.modules[name] = stand_in
 
 
 def typed_values(
@@ -114,6 +152,8 @@ def inject_command(args: argparse.Namespace) -> int:
     for note in request.notes:
         print(f"nblaunch: note: {note}", file=sys.stderr)
     result = inject(nb, values, template=args.notebook)
+    import nbformat  # loaded already, by reading the notebook
+
     text = nbformat.writes(result)
     if args.output == "-":
         sys.stdout.write(text)

@@ -7,7 +7,6 @@ small readers below; URL text never becomes code.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import re
@@ -114,6 +113,8 @@ def _size(given: object) -> int:
 
 
 def _unknown(name: str, known: list[str]) -> UnknownParameterError:
+    import difflib  # only a misspelt name needs it: not loaded by every start of the CLI
+
     close = difflib.get_close_matches(name, known, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     return UnknownParameterError(

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from nbformat import NotebookNode
+if TYPE_CHECKING:  # nbformat costs a second at import: the doors have loaded it already
+    from nbformat import NotebookNode
 
 from .copies import candidate_names, copy_action, is_copy_of
 from .errors import CopyConflictError, NotANotebookError

@@ -12,10 +12,10 @@ import hashlib
 import json
 import logging
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
-from nbformat import NotebookNode
+if TYPE_CHECKING:  # nbformat costs a second at import (its validator): loaded on first use
+    from nbformat import NotebookNode
 
 from .._version import __version__
 from .errors import ParameterError, collect
@@ -47,6 +47,7 @@ def inject(
     The input notebook is not changed. Cells are shared with the input, not copied, so a 20 MB
     notebook with outputs is injected in milliseconds.
 
+    >>> import nbformat
     >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
     >>> inject(nb, {"x": 2}).cells[0].source.splitlines()[-1]
     'x = 2'
@@ -90,6 +91,9 @@ def check_injectable(nb: Any, values: dict[str, object]) -> str:
 
 def _shallow_copy(nb: Any) -> tuple[NotebookNode, list[NotebookNode]]:
     """A notebook sharing cell bodies with ``nb``; cells papermill must tag get own metadata."""
+    import nbformat
+    from nbformat import NotebookNode
+
     source = nbformat.from_dict(nb) if not isinstance(nb, NotebookNode) else nb
     work = NotebookNode({k: v for k, v in source.items() if k not in ("cells", "metadata")})
     work.metadata = copy.deepcopy(source.get("metadata", NotebookNode()))
