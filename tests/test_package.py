@@ -28,7 +28,7 @@ PUBLIC = [
     "is_edited", "kernel_language", "load_notebook", "make_ticket",
     "GrantBook", "OriginError", "Outcome", "Store", "exact_origins", "execute", "is_copy_of",
     "is_launch_copy", "origin_of", "template_trusted", "ReservedNameError",
-    "TemplateMetadataError",
+    "TemplateMetadataError", "UserNameError",
     "notebook_parameters", "notebook_url", "params_hash", "parse_query", "plan_launch",
     "provenance", "render_copy", "safe_path", "sources_hash", "verify_ticket",
 ]  # fmt: skip

@@ -40,6 +40,7 @@ from .errors import (
     UnknownParameterError,
     UnsafePathError,
     UnsupportedLanguageError,
+    UserNameError,
     ValueTooLargeError,
 )
 from .executor import Outcome, Store, execute
@@ -89,6 +90,7 @@ __all__ = [
     "UnknownParameterError",
     "UnsafePathError",
     "UnsupportedLanguageError",
+    "UserNameError",
     "ValueTooLargeError",
     "autorun_basis",
     "build_link",

@@ -24,7 +24,8 @@ is a bug, answered with a 500 whose traceback stays in the server log.
     ├── CopyConflictError              copy-edited          409
     ├── TicketError                    bad-ticket           403
     │   ├── TicketExpiredError         ticket-expired       403
-    │   └── TicketReplayError          ticket-replayed      403
+    │   ├── TicketReplayError          ticket-replayed      403
+    │   └── UserNameError              user-name-not-normal 400
     ├── OriginError                    bad-origin           400
     ├── GrantError                     bad-grant            400
     └── ServerStartError               server-failed        503
@@ -162,6 +163,16 @@ class TicketError(NBLaunchError):
 
     code = "bad-ticket"
     status = 403
+
+
+class UserNameError(TicketError, ValueError):
+    """A user name that is not a Hub user name as is (upper case, spaces, ``/``, empty).
+
+    Also a ``ValueError``: the host application passed a wrong argument.
+    """
+
+    code = "user-name-not-normal"
+    status = 400
 
 
 class TicketExpiredError(TicketError):

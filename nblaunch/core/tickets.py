@@ -21,21 +21,11 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from .errors import TicketError, TicketExpiredError
+from .errors import TicketError, TicketExpiredError, UserNameError
 
 MAX_TTL = 60
 VERSION = 1
 _NOT_VALID = "This login link is not valid; go back to the application and open the notebook again."
-
-
-class UserNameError(TicketError, ValueError):
-    """A user name that is not a Hub user name as is (upper case, spaces, ``/``, empty).
-
-    Also a ``ValueError``: the host application passed a wrong argument.
-    """
-
-    code = "user-name-not-normal"
-    status = 400
 
 
 def check_username(username: str) -> str:
@@ -50,7 +40,7 @@ def check_username(username: str) -> str:
     >>> check_username("Carol")
     Traceback (most recent call last):
     ...
-    nblaunch.core.tickets.UserNameError: The user name 'Carol' is not a Hub user name: ...
+    nblaunch.core.errors.UserNameError: The user name 'Carol' is not a Hub user name: ...
     """
     if not username:
         raise UserNameError("A ticket needs a user name: the name of the Hub user to log in.")

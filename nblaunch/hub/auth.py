@@ -34,7 +34,7 @@ from jupyterhub.utils import url_path_join
 from traitlets import Dict, Unicode, default
 
 from ..core import Ticket, TicketError, verify_ticket
-from ..core.tickets import UserNameError
+from ..core.errors import UserNameError
 from ..pages import page_environment
 from .errors import LoginRefusedError
 from .ticketstore import TicketStore
