@@ -1,0 +1,212 @@
+"""Fixtures of the fuzz tests: real servers on real ports, hit with raw hostile requests.
+
+- ``jupyter`` (session): a Jupyter Server process with the nblaunch extension, a token, and the
+  templates ``stats.ipynb`` (``n: int = 1``, ``label = "x"``) and ``bare.ipynb`` in its root.
+- ``fuzz_hub`` (session): a real JupyterHub with the Node proxy and the nblaunch service serving
+  the shipped templates, started by ``start_hub`` of ``tests/hub/conftest.py`` (loaded from
+  there, as ``tests/client`` and ``tests/webapp`` do); its helpers are ``fuzz_hub.helpers``.
+  Tests that use it are marked ``integration``.
+- ``webapp`` (session): the reference application, served by uvicorn in a thread on a real
+  port, connected to ``fuzz_hub`` (its Hub token, ticket secret and origin for framing).
+
+Each is a ``Target``: ``target.check(request)`` sends one ``raw.Request``, fails on a 5xx or a
+leak (with the request and where the server's log is), and checks the server is still alive; a
+5xx of a defect listed in ``raw.KNOWN`` is counted instead, unless ``strict=True`` (the tables
+of known-bad requests use that, with a strict xfail naming the defect).
+At the end of the run the number of requests sent per target is printed.
+
+``NBLAUNCH_FUZZ_EXAMPLES`` sets the size of the run (``hostile.py``); ``make stress`` runs it
+at full size.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import nbformat
+import pytest
+
+from . import raw
+
+REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).parent
+JUPYTER_TOKEN = "fuzz-token-" + "j" * 32
+
+
+def _hub_helpers() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "_nblaunch_fuzz_hub_helpers", REPO / "tests" / "hub" / "conftest.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if HERE in item.path.parents and ("fuzz_hub" in names or "webapp" in names):
+            item.add_marker(pytest.mark.integration)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if raw.SENT:
+        total = sum(n for name, n in raw.SENT.items() if not name.endswith(" 5xx"))
+        lines = [f"  {name}: {n}" for name, n in sorted(raw.SENT.items())]
+        terminalreporter.write_line(f"fuzz: {total} requests sent\n" + "\n".join(lines))
+
+
+@dataclass
+class Target:
+    """A server under fuzz: where it listens, how to tell it is alive, where it logs."""
+
+    name: str
+    url: str
+    log: str
+    alive: Callable[[], bool]
+    extra: dict[str, Any]
+
+    def check(self, request: raw.Request, *, strict: bool = False) -> raw.Answer:
+        answer = raw.check(self.name, self.url, request, log=self.log, strict=strict)
+        assert self.alive(), f"{self.name} died after {request!r}; its log: {self.log}"
+        return answer
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait(url: str, alive: Callable[[], bool], log: str, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and alive():
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"{url} did not answer; log: {log}")
+
+
+def _templates(root: Path) -> None:
+    meta = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    stats = nbformat.v4.new_notebook(metadata=meta)
+    cell = nbformat.v4.new_code_cell('n: int = 1\nlabel = "x"')
+    cell.metadata["tags"] = ["parameters"]
+    stats.cells = [cell, nbformat.v4.new_code_cell("print(n, label)")]
+    nbformat.write(stats, root / "stats.ipynb")
+    bare = nbformat.v4.new_notebook(metadata=meta)
+    bare.cells = [nbformat.v4.new_code_cell("print(1)")]
+    nbformat.write(bare, root / "bare.ipynb")
+
+
+@pytest.fixture(scope="session")
+def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    tmp = tmp_path_factory.mktemp("fuzz-jupyter")
+    root = tmp / "root"
+    root.mkdir()
+    _templates(root)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(tmp / "config"),
+        "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+        "JUPYTER_DATA_DIR": str(tmp / "data"),
+        "IPYTHONDIR": str(tmp / "ipython"),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
+    command = [
+        sys.executable, "-m", "jupyter_server", "--no-browser", "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--ServerApp.allow_root=True",
+        f"--IdentityProvider.token={JUPYTER_TOKEN}", f"--ServerApp.root_dir={root}",
+        "--ServerApp.jpserver_extensions={'nblaunch.server': True}",
+    ]  # fmt: skip
+    log = tmp / "jupyter.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    target = Target("server extension", f"http://127.0.0.1:{port}/", str(log),
+                    lambda: process.poll() is None, {"root": root})  # fmt: skip
+    try:
+        _wait(target.url + "api/status", target.alive, target.log)
+        yield target
+        assert target.alive(), f"the Jupyter Server died during the fuzz run; log: {log}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def fuzz_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    helpers = _hub_helpers()
+    if not Path(helpers.CHP).exists():
+        pytest.skip("the Node configurable-http-proxy is not installed (make setup)")
+    # The application's socket listens from now on, so no other process takes its port.
+    app_socket = socket.socket()
+    app_socket.bind(("127.0.0.1", 0))
+    app_socket.listen()
+    app_url = f"http://127.0.0.1:{app_socket.getsockname()[1]}"
+    hub = helpers.start_hub(
+        tmp_path_factory.mktemp("fuzz-hub"), templates_dir=str(REPO / "nblaunch" / "templates"),
+        embed_origins=[app_url], host_url=app_url,
+    )  # fmt: skip
+    hub.helpers, hub.app_socket, hub.app_url = helpers, app_socket, app_url
+    try:
+        yield hub
+        assert hub.proc.poll() is None, f"the Hub died during the fuzz run; log: {hub.log_path}"
+    finally:
+        hub.stop()
+        app_socket.close()
+
+
+@pytest.fixture(scope="session")
+def webapp(fuzz_hub: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    import uvicorn
+
+    from nblaunch.webapp import Settings, create_app
+
+    helpers = fuzz_hub.helpers
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("fuzz-webapp"),
+        hub_url=fuzz_hub.url,
+        api_token=helpers.HOST_TOKEN,
+        ticket_secret=helpers.SECRET,
+        public_url=fuzz_hub.app_url,
+        secret_key="fuzz-secret-key",
+    )
+    app = create_app(settings)
+    config = uvicorn.Config(app, fd=fuzz_hub.app_socket.fileno(), log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="fuzz-webapp", daemon=True)
+    thread.start()
+    target = Target(
+        "reference application", fuzz_hub.app_url + "/", "pytest's captured stderr",
+        lambda: thread.is_alive(), {"credentials": app.state.demo_credentials},
+    )  # fmt: skip
+    try:
+        _wait(target.url + "api/health", target.alive, target.log)
+        yield target
+        assert target.alive(), "the reference application's server stopped during the fuzz run"
+    finally:
+        server.should_exit = True
+        thread.join(15)
+        app.state.engine.dispose()
