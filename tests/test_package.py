@@ -31,6 +31,8 @@ PUBLIC = [
     "TemplateMetadataError", "UserNameError",
     "notebook_parameters", "notebook_url", "params_hash", "parse_query", "plan_launch",
     "provenance", "render_copy", "safe_path", "sources_hash", "verify_ticket",
+    "KeyFileError", "LinkSigner", "Signed", "SignatureError", "SignatureExpiredError",
+    "SignatureRequiredError", "UnknownKeyError", "canonical", "load_link_keys", "sign_query",
 ]  # fmt: skip
 CORE_MODULES = sorted(
     f"nblaunch.core.{m.name}" for m in pkgutil.iter_modules(nblaunch.core.__path__)

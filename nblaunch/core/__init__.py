@@ -23,6 +23,7 @@ from .errors import (
     CopyConflictError,
     DuplicateParameterError,
     InvalidNameError,
+    KeyFileError,
     NBLaunchError,
     NotANotebookError,
     OriginError,
@@ -31,12 +32,16 @@ from .errors import (
     QueryError,
     ReservedNameError,
     ServerStartError,
+    SignatureError,
+    SignatureExpiredError,
+    SignatureRequiredError,
     TemplateError,
     TemplateMetadataError,
     TemplateNotFoundError,
     TicketError,
     TicketExpiredError,
     TicketReplayError,
+    UnknownKeyError,
     UnknownParameterError,
     UnsafePathError,
     UnsupportedLanguageError,
@@ -47,11 +52,13 @@ from .executor import Outcome, Store, execute
 from .grants import AUTORUN_POLICIES, GrantBook, autorun_basis, is_launch_copy, template_trusted
 from .inject import META_KEY, inject, injected_source, provenance, sources_hash
 from .launch import LaunchPlan, load_notebook, plan_launch, render_copy
+from .linkkeys import load_link_keys
 from .links import build_link, build_query, encode_name, encode_value
 from .origins import exact_origins, origin_of
 from .parameters import Parameter, kernel_language, notebook_parameters
 from .paths import safe_path
 from .query import CONTROLS, Controls, LaunchRequest, parse_query
+from .signing import LinkSigner, Signed, canonical, sign_query
 from .tickets import MAX_TTL, Ticket, make_ticket, verify_ticket
 
 __all__ = [
@@ -67,8 +74,10 @@ __all__ = [
     "DuplicateParameterError",
     "GrantBook",
     "InvalidNameError",
+    "KeyFileError",
     "LaunchPlan",
     "LaunchRequest",
+    "LinkSigner",
     "NBLaunchError",
     "NotANotebookError",
     "OriginError",
@@ -79,6 +88,10 @@ __all__ = [
     "QueryError",
     "ReservedNameError",
     "ServerStartError",
+    "SignatureError",
+    "SignatureExpiredError",
+    "SignatureRequiredError",
+    "Signed",
     "Store",
     "TemplateError",
     "TemplateMetadataError",
@@ -87,6 +100,7 @@ __all__ = [
     "TicketError",
     "TicketExpiredError",
     "TicketReplayError",
+    "UnknownKeyError",
     "UnknownParameterError",
     "UnsafePathError",
     "UnsupportedLanguageError",
@@ -96,6 +110,7 @@ __all__ = [
     "build_link",
     "build_query",
     "candidate_names",
+    "canonical",
     "coerce",
     "convert_text",
     "copy_action",
@@ -110,6 +125,7 @@ __all__ = [
     "is_edited",
     "is_launch_copy",
     "kernel_language",
+    "load_link_keys",
     "load_notebook",
     "make_ticket",
     "notebook_parameters",
@@ -121,6 +137,7 @@ __all__ = [
     "provenance",
     "render_copy",
     "safe_path",
+    "sign_query",
     "sources_hash",
     "template_trusted",
     "verify_ticket",

@@ -20,6 +20,7 @@ from .coerce import DEFAULT_MAX_VALUE_BYTES
 from .copies import UI_PATHS
 from .errors import NBLaunchError
 from .grants import AUTORUN_POLICIES, DEFAULT_GRANT_TTL
+from .linkkeys import load_link_keys
 from .origins import exact_origins
 from .paths import safe_path
 
@@ -102,6 +103,50 @@ class LaunchConfig(Configurable):
         help="""Seconds a launch's autorun grant stays valid if the notebook is not opened.
         Environment default: NBLAUNCH_GRANT_TTL, else 600.""",
     ).tag(config=True)
+
+    link_key_file = Unicode(
+        help="""A file of keys that sign launch links, one '<key id>:<secret>' a line
+        (nblaunch.core.linkkeys). With it, a link carrying sig= must match a key here (403
+        otherwise, saying what was changed or that it expired) and templates whose metadata
+        says nblaunch.require_signature open from signed links only; the file is read again
+        when it changes, so keys rotate without a restart. Give it only to processes whose
+        users must not sign links: not to single-user servers under JupyterHub, where users
+        run code. Environment default: NBLAUNCH_LINK_KEY_FILE, else none.""",
+    ).tag(config=True)
+
+    hub_service_url = Unicode(
+        help="""Public URL of the JupyterHub's nblaunch service (e.g.
+        https://hub.example.org/services/nblaunch/): where "Copy launch link" points when this
+        server runs under that Hub; empty: links to this server's own door.
+        nblaunch.hub.configure() sets it. Environment default: NBLAUNCH_HUB_SERVICE_URL.""",
+    ).tag(config=True)
+
+    _keys_cache: tuple[tuple[str, int], dict[str, bytes]] | None = None
+
+    def link_keys(self) -> dict[str, bytes] | None:
+        """The link keys (``None`` when no key file is set), or ``KeyFileError``.
+
+        >>> LaunchConfig(link_key_file="").link_keys() is None
+        True
+        """
+        path = self.link_key_file
+        if not path:
+            return None
+        try:
+            stamp = (path, os.stat(path).st_mtime_ns)
+        except OSError:
+            return load_link_keys(path)  # raises KeyFileError with the reason
+        if self._keys_cache is None or self._keys_cache[0] != stamp:
+            self._keys_cache = (stamp, load_link_keys(path))
+        return self._keys_cache[1]
+
+    @default("link_key_file")
+    def _default_link_key_file(self) -> str:
+        return os.environ.get("NBLAUNCH_LINK_KEY_FILE", "")
+
+    @default("hub_service_url")
+    def _default_hub_service_url(self) -> str:
+        return os.environ.get("NBLAUNCH_HUB_SERVICE_URL", "")
 
     @default("output_dir")
     def _default_output_dir(self) -> str:

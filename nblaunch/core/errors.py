@@ -28,7 +28,12 @@ is a bug, answered with a 500 whose traceback stays in the server log.
     │   └── UserNameError              user-name-not-normal 400
     ├── OriginError                    bad-origin           400
     ├── GrantError                     bad-grant            400
-    └── ServerStartError               server-failed        503
+    ├── ServerStartError               server-failed        503
+    ├── SignatureError                 bad-signature        403  (a signed link was changed)
+    │   ├── SignatureExpiredError      signature-expired    403
+    │   ├── SignatureRequiredError     signature-required   403
+    │   └── UnknownKeyError            unknown-key          403
+    └── KeyFileError                   bad-key-file         500  (the operator's link key file)
 """
 
 from __future__ import annotations
@@ -225,3 +230,35 @@ class GrantError(NBLaunchError):
     """A request to issue or redeem an autorun grant cannot be read."""
 
     code = "bad-grant"
+
+
+class SignatureError(NBLaunchError):
+    """A signed link does not match its signature: ``changes`` says what was changed."""
+
+    code = "bad-signature"
+    status = 403
+
+
+class SignatureExpiredError(SignatureError):
+    """A signed link whose expiry (``exp=``) has passed."""
+
+    code = "signature-expired"
+
+
+class SignatureRequiredError(SignatureError):
+    """The template opens only from a link signed by a key this server holds."""
+
+    code = "signature-required"
+
+
+class UnknownKeyError(SignatureError):
+    """A link signed with a key id this server does not hold (retired, or another site's)."""
+
+    code = "unknown-key"
+
+
+class KeyFileError(NBLaunchError):
+    """The link key file cannot be read or has the wrong format (an operator's problem)."""
+
+    code = "bad-key-file"
+    status = 500

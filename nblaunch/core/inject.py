@@ -119,22 +119,32 @@ def _shallow_copy(nb: Any) -> tuple[NotebookNode, list[NotebookNode]]:
 
 
 def provenance(
-    values: dict[str, object], *, template: str | None, link: str | None
+    values: dict[str, object],
+    *,
+    template: str | None,
+    link: str | None,
+    signed_by: str | None = None,
 ) -> dict[str, object]:
     """The ``metadata["nblaunch"]`` record: template, parameters, link, UTC time, version.
 
+    ``signed_by`` (the id of the key that signed the link) is recorded for signed links only.
     It holds no permission to run: that is a one-time grant the server keeps (``grants``).
 
     >>> sorted(provenance({}, template="t.ipynb", link=None))
     ['created', 'link', 'parameters', 'template', 'version']
+    >>> provenance({}, template="t.ipynb", link=None, signed_by="k1")["signed_by"]
+    'k1'
     """
-    return {
+    record: dict[str, object] = {
         "template": template,
         "parameters": dict(values),
         "link": link,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "version": __version__,
     }
+    if signed_by is not None:
+        record["signed_by"] = signed_by
+    return record
 
 
 def injected_source(nb: Any) -> str | None:

@@ -20,6 +20,7 @@ from .query import (
     PARAMS_JSON,
     SERVER_NAME,
 )
+from .signing import LinkSigner
 from .translators import check_value
 
 TARGETS = ("hub", "server", "binder")
@@ -105,12 +106,14 @@ def build_link(
     copy: str | None = None,
     server: str | None = None,
     target: str = "hub",
+    sign_with: LinkSigner | None = None,
 ) -> str:
     """A launch link for ``target``: ``hub``, ``server`` or ``binder``.
 
     ``hub``: ``{hub}/services/nblaunch/open/{template}?...``; ``server``: a Jupyter server's
     ``{server}/nblaunch/open/{path}?...`` (also right behind ``/hub/user-redirect/``);
     ``binder``: ``{binder}/v2/...?urlpath=nblaunch/open/{path}%3F...``, inner query encoded once.
+    ``sign_with`` appends ``exp=`` and ``sig=`` (``core/signing.py``; Binder is the server door).
 
     >>> build_link("https://hub.example.org", "image-stats", {"image_id": 2959331})
     'https://hub.example.org/services/nblaunch/open/image-stats?image_id=2959331'
@@ -120,6 +123,8 @@ def build_link(
     if target not in TARGETS:
         raise ControlValueError(f"target={target!r} is not one of {', '.join(TARGETS)}.")
     query = build_query(values, autorun=autorun, ui=ui, copy=copy, server=server)
+    if sign_with is not None:
+        query = sign_with.sign(query, template, door="hub" if target == "hub" else "server")
     base = base_url.rstrip("/") + "/"
     path = quote(template.lstrip("/"), safe="/")
     if target == "binder":

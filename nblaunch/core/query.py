@@ -12,6 +12,8 @@ Each query name has one spelling, defined in the tables below:
 ``ui``                  ``lab`` | ``doc`` | ``notebook``
 ``copy``                ``reuse`` | ``new`` | ``overwrite``
 ``server``              a JupyterHub named server (lowercase, digits, single hyphens)
+``exp``                 a signed link's expiry, seconds since 1970 UTC (``core/signing.py``)
+``sig``                 a signed link's signature, ``<key id>.<mac>.<tags>`` (``core/signing.py``)
 ``params``              a JSON object of parameters: ``params={"image_id": 2959331}``
 ``param_<name>``        always the parameter ``<name>``, even when it is a control name
 ======================  ===============================================================
@@ -33,7 +35,11 @@ CONTROLS: dict[str, tuple[str, ...] | None] = {
     "ui": ("lab", "doc", "notebook"),
     "copy": ("reuse", "new", "overwrite"),
     "server": None,
+    "exp": None,
+    "sig": None,
 }
+#: The controls that carry a signature rather than say how to launch: never signed themselves.
+SIGNATURE_CONTROLS = ("exp", "sig")
 PARAMS_JSON = "params"
 PARAM_PREFIX = "param_"
 
@@ -63,6 +69,8 @@ class Controls:
     ui: str | None = None
     copy: str | None = None
     server: str | None = None
+    exp: str | None = None
+    sig: str | None = None
 
 
 @dataclass
@@ -231,6 +239,8 @@ def _set_control(controls: Controls, name: str, value: str) -> None:
         parsed = parse_flag(name, value)
     elif value == "":
         return
+    elif name in SIGNATURE_CONTROLS:
+        parsed = value  # read by ``signing.verify``, which says what is wrong with it
     elif name == "server":
         if not is_server_name(value):
             raise ControlValueError(

@@ -49,6 +49,8 @@ class HubLauncher:
             output_dir=self.config.output_dir,
             default_ui=self.config.default_ui,
             max_value_bytes=self.config.max_value_bytes,
+            keys=self.config.link_keys(),
+            door="hub",
         )
         if template.ui and plan.request.controls.ui is None:
             plan.ui = template.ui

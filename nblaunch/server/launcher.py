@@ -91,6 +91,7 @@ class Launcher:
             output_dir=self.config.output_dir,
             default_ui=self.config.default_ui,
             max_value_bytes=self.config.max_value_bytes,
+            keys=self.config.link_keys(),
         )
         basis = autorun_basis(plan.autorun_requested, self.config.autorun, trusted=template.trusted)
         # Rebuilt from the checked values rather than copied from the request, so that nothing
