@@ -66,3 +66,11 @@ class LoginRefusedError(TicketError):
 
     code = "not-allowed"
     status = 403
+
+
+class HubBusyError(NBLaunchError):
+    """The Hub refused to start a server now (429: its concurrent spawn limit); ``retry_after``
+    is how many seconds it asked for."""
+
+    code = "hub-busy"
+    status = 503

@@ -8,7 +8,9 @@ into ``{"code", "message"}`` JSON or the page with the correction form, and anyt
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from typing import Any
 
 from jinja2 import Environment
@@ -17,12 +19,16 @@ from tornado import web
 from tornado.httputil import url_concat
 from tornado.iostream import StreamClosedError
 
-from ..core import NBLaunchError, QueryError, ServerStartError
+from ..core import NBLaunchError, QueryError
 from ..core.forms import form_fields
 from ..core.query import SERVER_NAME
 from ..pages.mapping import ProblemContext, ProblemMixin
+from .errors import HubBusyError
 from .hubapi import HubAPI
 from .launcher import HubLauncher
+
+#: How long a launch waits in the Hub's queue (its concurrent spawn limit) before giving up.
+QUEUE_LIMIT = 600.0
 
 
 class BaseHandler(ProblemMixin, HubOAuthenticated, web.RequestHandler):
@@ -120,22 +126,25 @@ class OpenHandler(BaseHandler):
         plan = self.launcher.plan(template, self.request.query)
         server = plan.request.controls.server or ""
         model = await self.hub.server(user, server)
-        if not model or not (model.get("ready") or model.get("pending")):
-            await self.hub.start(user, server)
-            model = await self.hub.server(user, server)
         if model and model.get("ready"):
             url, _ = await self.launcher.write(template, plan, model, self.hub_base)
             self.redirect(url)
             return
-        if not model and not self.wants_html():
-            raise ServerStartError("The server did not start.")
-        # A spawn that already failed still gets the progress page: its stream carries the
-        # Hub's reason for the failure, and the page's "Try again" button.
-        self.send_progress(server)
+        stopped = not model or not model.get("pending")
+        if stopped and not self.wants_html():
+            # An API client has no page to watch from: start here, and say where to watch.
+            await self.hub.start(user, server)
+        # A browser gets the progress page at once, values already checked; the page's
+        # stream asks the Hub to start the server (and waits out the Hub's spawn limit), so
+        # nobody looks at a blank tab while the Hub is busy. A spawn that already failed gets
+        # the page too: its stream carries the Hub's reason and the "Try again" button.
+        self.send_progress(server, start=stopped)
 
-    def send_progress(self, server: str) -> None:
+    def send_progress(self, server: str, *, start: bool) -> None:
         """The progress page (browsers) or a 202 saying where to watch (API clients)."""
         query = {"server": server} if server else {}
+        if start and self.wants_html():
+            query["start"] = "1"
         events = f"{self.prefix}api/progress"
         if not self.wants_html():
             self.send_json({"status": "starting", "progress_url": url_concat(events, query)}, 202)
@@ -165,6 +174,8 @@ class ProgressHandler(BaseHandler):
         self.set_header("Cache-Control", "no-cache")
         outcome = False
         try:
+            if self.get_argument("start", "") == "1":
+                await self._start(user, server)
             async for event in self.hub.progress(user, server):
                 if not event:
                     # Relay the Hub's keep-alive: proxies keep the stream open through a long
@@ -184,6 +195,21 @@ class ProgressHandler(BaseHandler):
         except StreamClosedError:
             return
         self.finish()
+
+    async def _start(self, user: str, server: str) -> None:
+        """Ask the Hub to start the server, waiting as long as its spawn limit asks."""
+        deadline = time.monotonic() + QUEUE_LIMIT
+        while True:
+            try:
+                await self.hub.start(user, server)
+                return
+            except HubBusyError as err:
+                wait = float(err.fields.get("retry_after", 5))
+                if time.monotonic() + wait > deadline:
+                    raise
+                message = f"{err.message} Trying again in {wait:.0f} s."
+                await self.send_event({"progress": 0, "message": message, "queued": True})
+                await asyncio.sleep(wait)
 
     async def _final_state(self, user: str, server: str) -> dict[str, Any]:
         # The Hub answers 400 instead of a stream for a server that is neither pending nor

@@ -12,12 +12,22 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
 from ..core import ServerStartError
-from .errors import HubUnavailableError, NotFoundError, ServerNotRunningError, UserNotFoundError
+from .errors import (
+    HubBusyError,
+    HubUnavailableError,
+    NotFoundError,
+    ServerNotRunningError,
+    UserNotFoundError,
+)
+
+#: How long a start request may take: under load the Hub sets up spawns one after another,
+#: and the request now runs in the progress stream, where the page shows the wait.
+START_TIMEOUT = 300.0
 
 
 def _server_path(user: str, server: str) -> str:
@@ -83,18 +93,26 @@ class HubAPI:
         return model
 
     async def start(self, user: str, server: str = "") -> int:
-        """Ask the Hub to start a server; 201 started, 202 pending, 400 already running."""
+        """Ask the Hub to start a server; 201 started, 202 pending, 400 already running.
+
+        ``HubBusyError`` (with ``retry_after``) when the Hub's spawn limit says later.
+        """
         url = self.api_url + _server_path(user, server)
-        response = await self._request("POST", url, json={})
+        response = await self._request("POST", url, json={}, timeout=START_TIMEOUT)
         if response.status_code == 404:
             raise UserNotFoundError(f"The Hub has no user {user!r}.", user=user)
         if response.status_code == 429:
-            raise ServerStartError(
-                "Too many servers are starting right now; try again in a minute.", user=user
+            raise HubBusyError(
+                "The Hub is starting many servers right now; yours is queued.",
+                user=user,
+                retry_after=_retry_after(response),
             )
         if response.status_code == 400:
-            # Already running, or stopping: both are handled by watching the progress.
-            return 400
+            message = _message(response)
+            # Already running, pending or stopping: all handled by watching the progress.
+            if any(word in message for word in ("already", "pending")):
+                return 400
+            raise ServerStartError(f"The Hub did not start the server: {message}", user=user)
         _expect(response, 201, 202)
         return response.status_code
 
@@ -120,10 +138,26 @@ class HubAPI:
         except (httpx.HTTPError, ValueError) as err:
             self.log.warning("nblaunch: progress stream for %s/%s ended: %s", user, server, err)
 
+    def server_url(self, server_model: dict[str, Any], path: str) -> tuple[str, dict[str, str]]:
+        """The URL of ``path`` in a user's server through the proxy, and the headers to send.
+
+        With per-user subdomains the model's ``url`` is a full URL on the user's own host: the
+        request still goes to the proxy, with that host in ``Host`` so the proxy routes it.
+
+        >>> api = HubAPI("http://hub:8081/hub/api", "t", "http://proxy:8000")
+        >>> api.server_url({"url": "https://alice.hub.example.org/user/alice/"}, "api/x")
+        ('http://proxy:8000/user/alice/api/x', {'Host': 'alice.hub.example.org'})
+        """
+        parts = urlsplit(server_model["url"])
+        headers = {"Host": parts.netloc} if parts.netloc else {}
+        return f"{self.proxy_url}{parts.path.rstrip('/')}/{path.lstrip('/')}", headers
+
     def contents_url(self, server_model: dict[str, Any], path: str) -> str:
         """The Contents API URL of ``path`` in the server whose model is ``server_model``."""
-        base = self.proxy_url + server_model["url"].rstrip("/")
-        return f"{base}/api/contents/{quote(path.strip('/'), safe='/')}"
+        return self.server_url(server_model, f"api/contents/{quote(path.strip('/'), safe='/')}")[0]
+
+    def _server_headers(self, server_model: dict[str, Any]) -> dict[str, str]:
+        return self.server_url(server_model, "")[1]
 
     async def get_file(
         self, server_model: dict[str, Any], path: str, *, content: bool = True
@@ -131,7 +165,8 @@ class HubAPI:
         """A Contents API model, or ``NotFoundError``."""
         url = self.contents_url(server_model, path)
         params = {"content": "1" if content else "0"}
-        response = await self._request("GET", url, params=params)
+        headers = self._server_headers(server_model)
+        response = await self._request("GET", url, params=params, headers=headers)
         if response.status_code == 404:
             raise NotFoundError(f"There is no file {path} in the server.", path=path)
         _expect(response, 200)
@@ -150,7 +185,8 @@ class HubAPI:
         self, server_model: dict[str, Any], path: str, model: dict[str, Any]
     ) -> dict[str, Any]:
         """Save a Contents API model (notebook or directory) and return the saved model."""
-        response = await self._request("PUT", self.contents_url(server_model, path), json=model)
+        url, headers = self.contents_url(server_model, path), self._server_headers(server_model)
+        response = await self._request("PUT", url, json=model, headers=headers)
         _expect(response, 200, 201)
         saved: dict[str, Any] = response.json()
         return saved
@@ -166,9 +202,25 @@ class HubAPI:
     async def grant(self, server_model: dict[str, Any], path: str, basis: str) -> None:
         """Ask the user's server to grant one autorun of the copy at ``path`` (its extension's
         grants API, with the service's ``access:servers``)."""
-        url = self.proxy_url + server_model["url"].rstrip("/") + "/nblaunch/api/grants"
-        response = await self._request("POST", url, json={"path": path, "basis": basis})
+        url, headers = self.server_url(server_model, "nblaunch/api/grants")
+        response = await self._request(
+            "POST", url, json={"path": path, "basis": basis}, headers=headers
+        )
         _expect(response, 201)
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("message", ""))
+    except (ValueError, AttributeError):
+        return response.text[:200]
+
+
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        return max(1.0, min(float(response.headers.get("Retry-After", "")), 300.0))
+    except ValueError:
+        return 5.0
 
 
 def _expect(response: httpx.Response, *codes: int) -> None:

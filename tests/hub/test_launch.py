@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from urllib.parse import parse_qs, unquote, urljoin, urlparse
 
 import httpx
 import nbformat
 import pytest
+from _harness.waiting import wait_until
 
 from .conftest import PASSWORDS, SERVICE_TOKEN, Hub, read_events, read_stream
 
@@ -362,3 +365,34 @@ def test_a_broken_template_is_left_out_and_shown_to_administrators(hub: Hub) -> 
     assert "bad-metadata" in page.text
     assert 'id="nblaunch-catalog-problems"' not in plain.text  # only for administrators
     assert missing.status_code == 404 and missing.json()["code"] == "template-not-found"
+
+
+@pytest.fixture(scope="module")
+def limited_hub(make_hub: Any) -> Hub:
+    """A Hub that starts one server at a time and asks a second to retry within 1-2 s."""
+    limits = (
+        "c.JupyterHub.concurrent_spawn_limit = 1\n"
+        "c.JupyterHub.spawn_throttle_retry_range = (1, 2)\n"
+    )
+    return make_hub(extra_config=limits)
+
+
+def test_the_progress_page_comes_first_and_waits_out_the_hubs_spawn_limit(
+    limited_hub: Hub,
+) -> None:
+    hub = limited_hub
+    with hub.client() as first, hub.client() as second:
+        hub.login(first, "slow-sue")  # her server takes 9 s: it holds the Hub's one slot
+        hub.login(second, "quinn")
+        slow = hub.launch(first, hub.service + "open/stats?n=1", at_progress=True)
+        page = hub.launch(second, hub.service + "open/stats?n=2", at_progress=True)
+        # The page came before any spawn was asked for; its stream asks, in order.
+        assert "start=1" in page.text and "start=1" in slow.text
+        with ThreadPoolExecutor(1) as pool:
+            holding = pool.submit(read_events, first, hub.service + "api/progress", slow.text)
+            wait_until(lambda: hub.servers("slow-sue"), "slow-sue's spawn to be pending")
+            events = read_events(second, hub.service + "api/progress", page.text)
+            assert holding.result()[-1]["ready"] is True
+    queued = [e for e in events if e.get("queued")]
+    assert queued and "queued" in queued[0]["message"], events
+    assert events[-1]["ready"] is True, events
