@@ -58,6 +58,12 @@ test: setup postgres lint test-js
 test-fast: $(INSTALLED) lint test-js
 	$(BIN)/python -m pytest -m "not integration and not browser"
 
+# issue 12's table: every figure a ratio measured side by side in one run, on real Hubs started
+# here; prints the folder (.cache/bench/<time>/) holding the JSON and the plot. Not a test.
+.PHONY: bench
+bench: $(INSTALLED) $(CHP)
+	$(BIN)/python benchmarks/run.py
+
 # The demo needs no browser of its own: the person running it brings one.
 demo: $(INSTALLED) $(CHP)
 	$(BIN)/nblaunch demo
