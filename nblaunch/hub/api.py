@@ -14,7 +14,6 @@ would log ``Carol`` in as ``carol``, so ``Carol`` is refused with 400 rather tha
 
 from __future__ import annotations
 
-import json
 import os
 from functools import cache
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 from tornado import web
 
 from ..core import QueryError, build_link, load_notebook, safe_path
+from ..core.bodies import json_object
 from ..core.query import SERVER_NAME
 from ..core.tickets import check_username
 from .config import CONTENTS_SCOPE
@@ -149,12 +149,10 @@ class ContentsAPIHandler(APIHandler):
         self.send_json(saved)
 
     def _body(self) -> dict[str, Any]:
-        try:
-            body = json.loads(self.request.body or b"{}")
-        except ValueError as err:
-            raise QueryError("The request body is not JSON.") from err
-        if not isinstance(body, dict) or not isinstance(body.get("content"), dict):
-            raise QueryError('Send {"content": <notebook JSON>, "expect_hash": <hash or null>}.')
+        shape = '{"content": <notebook JSON>, "expect_hash": <hash or null>}'
+        body = json_object(self.request.body, shape=shape)
+        if not isinstance(body.get("content"), dict):
+            raise QueryError(f"Send {shape}.")
         return body
 
     async def _check_hash(self, model: dict[str, Any], path: str, expect: str) -> None:

@@ -24,6 +24,7 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 
 from ..core import notebook_url
+from ..core.bodies import json_object
 from ..core.errors import GrantError
 from ..core.grants import BASES
 from ..pages.mapping import ProblemContext, ProblemMixin
@@ -41,12 +42,9 @@ class NBLaunchHandler(ProblemMixin, JupyterHandler):
         self.pages = pages
 
     def body(self) -> dict[str, Any]:
-        """The JSON object the request carries, or ``GrantError``."""
-        try:
-            body = json.loads(self.request.body or b"{}")
-        except ValueError as err:
-            raise GrantError("The request body is not JSON.") from err
-        if not isinstance(body, dict) or not isinstance(body.get("path"), str):
+        """The JSON object the request carries, with a ``path``; else a 400."""
+        body = json_object(self.request.body, shape='{"path": "<notebook path>"}')
+        if not isinstance(body.get("path"), str):
             raise GrantError('Send {"path": "<notebook path>"}.')
         return body
 

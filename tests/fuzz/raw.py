@@ -120,14 +120,8 @@ class Known:
     where: str
 
 
-#: Deep JSON bodies: json.loads raises RecursionError, which the handlers do not catch.
-KNOWN = [
-    Known(
-        "server extension",
-        lambda r: r.method == "POST" and nesting(r.body) > 900,
-        "RecursionError from json.loads in nblaunch/server/handlers.py:46 (NBLaunchHandler.body)",
-    ),
-]
+#: None left: deep JSON bodies (RecursionError from json.loads) are a 400 since core/bodies.py.
+KNOWN: list[Known] = []
 
 
 def known(target: str, request: Request) -> Known | None:
