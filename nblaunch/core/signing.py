@@ -52,6 +52,7 @@ _EXP = re.compile(r"\d{1,12}")
 _B64 = r"[A-Za-z0-9_-]"
 _SIG = re.compile(rf"({KEY_ID.pattern})\.({_B64}{{43}})\.({_B64}*)")
 _LABELS = {"template": "the template", "exp": "the expiry"}
+_ORDER = ("template", "param", "control", "exp")
 
 Item = list[Any]  # [kind, name, value]
 
@@ -266,6 +267,7 @@ def _changed(
             f"The link's signature does not match it: it was made for the other door (hub or "
             f"server), or not with this server's key {key_id!r}. Ask for the link again.",
         )
+    changes.sort(key=lambda c: _ORDER.index(c["kind"]))  # as a person reads a link
     said = ", ".join(c["what"] for c in changes)
     return SignatureError(
         f"This link was changed after it was signed: {said}. Use the link as it was given, or "
