@@ -14,7 +14,7 @@ import { enqueue, IMessage, readMessage } from './messages';
 import { fromAllowedHost, initialTarget } from './origins';
 import { type Commands, SaveReasons } from './saves';
 
-export { autorunSave, type SaveReason } from './saves';
+export { type SaveReason } from './saves';
 
 /** The message format: every message, both ways, carries `nblaunch: 1`. */
 export const PROTOCOL = 1;
@@ -36,7 +36,8 @@ export class HostBridge {
   constructor(origins: string[], parent: Window = window.parent, commands: Commands | null = null) {
     this._origins = origins;
     this._parent = parent;
-    this._reasons = new SaveReasons(commands);
+    // The mocked notebook package of the unit tests may have no such signal.
+    this._reasons = new SaveReasons(commands, NotebookActions.selectionExecuted ?? null);
     // With one allowed origin we know where events go before the host says anything.
     this._target = initialTarget(origins);
     window.addEventListener('message', this._onMessage);
@@ -74,9 +75,13 @@ export class HostBridge {
     // saveState covers every save, whoever started it (host, menu, shortcut, autosave, autorun),
     // and each is announced once; fileChanged would also fire when the file is first loaded.
     const onSave = (_: unknown, state: DocumentRegistry.SaveState): void => {
+      if (state === 'started') {
+        this._reasons.started(context);
+        return;
+      }
+      const reason = this._reasons.finished(context);
       if (state === 'completed') {
         const last_modified = context.contentsModel?.last_modified ?? null;
-        const reason = this._reasons.reasonOf(context);
         this.send({ type: 'saved', path: context.path, last_modified, reason });
       }
     };

@@ -7,14 +7,21 @@
 import { Signal } from '@lumino/signaling';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 
-vi.mock('@jupyterlab/notebook', () => ({
-  Notebook: class {},
-  NotebookActions: { runAll: vi.fn() },
-  NotebookPanel: class {}
-}));
+/** NotebookActions.selectionExecuted: a run of cells ended. */
+const runEnded = vi.hoisted(() => ({ signal: null as unknown as Signal<unknown, unknown> }));
+
+vi.mock('@jupyterlab/notebook', async () => {
+  const { Signal } = await import('@lumino/signaling');
+  runEnded.signal = new Signal<unknown, unknown>({});
+  return {
+    Notebook: class {},
+    NotebookActions: { runAll: vi.fn(), selectionExecuted: runEnded.signal },
+    NotebookPanel: class {}
+  };
+});
 vi.mock('@lumino/widgets', () => ({ Widget: class {} }));
 
-import { autorunSave, HostBridge, PROTOCOL, VERSION } from '../src/bridge';
+import { HostBridge, PROTOCOL, VERSION } from '../src/bridge';
 
 const HOST = 'http://host.test';
 
@@ -50,6 +57,12 @@ function fakePanel(): { context: FakeContext } {
 const registry = {
   commandExecuted: new Signal<unknown, { id: string; result: Promise<unknown> }>({})
 };
+
+/** What launch.ts's autorun does: the run of all cells ends, then it saves the outputs. */
+function autorun(context: FakeContext): Promise<void> {
+  runEnded.signal.emit({ notebook: null, lastCell: null });
+  return context.save();
+}
 
 /** What `app.commands.execute(id)` does: run the command, then announce it with its promise. */
 function execute(id: string, command: () => Promise<void>): Promise<void> {
@@ -114,19 +127,27 @@ it('without Lab commands to listen to, a save nobody claimed counts as the user 
   expect(saved()).toEqual([[undefined, 'user']]);
 });
 
-it('autorun saves are reported as autorun, even without Lab commands', async () => {
+it('the save right after a run ends is autorun s, even without Lab commands', async () => {
   for (const commands of [registry, null]) {
     posted.mockClear();
     const context = watched(commands);
-    await autorunSave(context);
+    await autorun(context);
     expect(saved()).toEqual([[undefined, 'autorun']]);
     bridge!.dispose();
   }
 });
 
+it('a save in a later task than the run s end is not autorun s', async () => {
+  const context = watched();
+  runEnded.signal.emit({});
+  await new Promise(resolve => setTimeout(resolve, 1));
+  await context.save();
+  expect(saved()).toEqual([[undefined, 'autosave']]);
+});
+
 it('a user save while autorun saves wins: the host reads the file once more', async () => {
   const context = watched();
-  await Promise.all([autorunSave(context), execute('docmanager:save', () => context.save())]);
+  await Promise.all([autorun(context), execute('docmanager:save', () => context.save())]);
   expect(saved()).toEqual([
     [undefined, 'user'],
     [undefined, 'user']

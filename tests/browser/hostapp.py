@@ -1,5 +1,6 @@
 """A small host application for the embedding tests: a page using ``nblaunch-embed.js`` and a
-backend that stores a version through ``NBLaunchClient.fetch`` whenever the page reports a save.
+backend that stores a version through ``NBLaunchClient.fetch`` whenever the page reports a save
+the user asked for (``reason: "user"``); the page lists every reason it heard in ``window.saves``.
 
 ``serve(tls=...)`` runs it on 127.0.0.1 in a thread, over HTTP or HTTPS; ``hub_harness()``
 gives the real-Hub helpers of ``tests/hub/conftest.py`` (``start_hub``, ``make_hub``, tokens);
@@ -57,7 +58,11 @@ async function store(path, why) {{
   return body;
 }}
 nb.on("ready", ({{ path }}) => {{ window.readyPath = path; }});
-nb.on("saved", ({{ path }}) => store(path, "saved-event"));
+window.saves = [];
+nb.on("saved", ({{ path, reason }}) => {{
+  window.saves.push(reason);
+  if (reason === "user") store(path, "saved-event");  // not autorun's or autosave's
+}});
 nb.on("error", (e) => window.log.push(["error", e]));
 nb.on("kernel", ({{ status }}) => {{ window.kernelStatus = status; }});
 document.getElementById("save").onclick = async () => {{
@@ -114,7 +119,9 @@ def handler_for(host: Host) -> type[BaseHTTPRequestHandler]:
                 return self._send(404, "text/plain", b"not found")
             query = {k: v[0] for k, v in parse_qs(parts.query).items()}
             user = query["user"]
-            src = host.client.launch_url(user, "stats", {"n": int(query.get("n", "5"))})
+            values = {"n": int(query.get("n", "5"))}
+            autorun = query.get("autorun") == "1"
+            src = host.client.launch_url(user, "stats", values, autorun=autorun)
             if "path" in query:  # straight to a notebook of a user already logged in
                 src = f"{host.client.hub_url}user/{user}/doc/tree/{query['path']}"
             options = {
