@@ -9,9 +9,12 @@ are written with a value (``autorun=1``): JupyterHub's user-redirect drops empty
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, urlsplit
 
-from .errors import ControlValueError
+from .errors import ControlValueError, ParameterError, ParameterTypeError, TemplateError, collect
+from .inject import META_KEY, injected_source
+from .parameters import notebook_parameters, parameters_cell
 from .query import (
     ACCIDENTAL,
     ACCIDENTAL_PREFIXES,
@@ -19,6 +22,7 @@ from .query import (
     PARAM_PREFIX,
     PARAMS_JSON,
     SERVER_NAME,
+    parse_query,
 )
 from .signing import LinkSigner
 from .translators import check_value
@@ -132,3 +136,75 @@ def build_link(
         return f"{base.rstrip('/')}?urlpath={quote(inner, safe='/')}"
     prefix = SERVICE_PREFIX if target == "hub" else "nblaunch/"
     return f"{base}{prefix}open/{path}" + (f"?{query}" if query else "")
+
+
+def notebook_link(nb: Any, path: str, *, server_base: str, hub_service_url: str = "") -> str:
+    """A link that opens a fresh copy like ``nb`` (at ``path``) with the values it holds now.
+
+    A launch copy gives its template and its ``injected-parameters`` cell (as edited); another
+    notebook is itself the template, with its ``parameters`` cell. A copy the hub service wrote
+    links to that service when ``hub_service_url`` is known; anything else to ``server_base``
+    (a server's base URL, or a Hub's ``/hub/user-redirect``). Every value must still be a
+    literal: ``ParameterError`` names each one that is not.
+
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("# Parameters\\nn = 2")])
+    >>> notebook_link(nb, "t.ipynb", server_base="/user/a/")
+    '/user/a/nblaunch/open/t.ipynb?n=2'
+    """
+    record = nb.get("metadata", {}).get(META_KEY)
+    injected = injected_source(nb)
+    if isinstance(record, dict) and isinstance(record.get("template"), str) and injected:
+        launched = urlsplit(str(record.get("link") or ""))
+        ui = parse_query(launched.query).controls.ui if launched.query else None
+        values = cell_values(nb, injected)
+        if hub_service_url and f"/{SERVICE_PREFIX}open/" in launched.path:
+            hub = hub_service_url.rstrip("/") + "/"
+            hub = hub.removesuffix(SERVICE_PREFIX)
+            name = record["template"].removesuffix(".ipynb")
+            return build_link(hub, name, values, ui=ui, target="hub")
+        return build_link(server_base, record["template"], values, ui=ui, target="server")
+    cell = parameters_cell(nb)
+    if cell is None:
+        raise TemplateError(
+            f"{path} declares no parameters and is not a launch copy: there is no launch link "
+            "to copy. Tag a cell 'parameters' to make it a template."
+        )
+    source = cell.get("source", "")
+    return build_link(server_base, path, cell_values(nb, source), target="server")
+
+
+def cell_values(nb: Any, source: str | list[str]) -> dict[str, object]:
+    """The literal values a parameters-like cell assigns, read in the notebook's language.
+
+    >>> cell_values({"cells": []}, "n = 2\\nlabel = 'x'  # a label")
+    {'n': 2, 'label': 'x'}
+    """
+    text = "".join(source) if isinstance(source, list) else source
+    cell = {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": text}
+    found = notebook_parameters({"metadata": nb.get("metadata", {}), "cells": [cell]})
+    values: dict[str, object] = {}
+    problems: list[ParameterError] = []
+    for parameter in found:
+        shown = parameter.default_source
+        if not shown or (isinstance(parameter.default, str) and parameter.default == shown):
+            problems.append(
+                ParameterTypeError(
+                    f"{parameter.name!r} is no longer a literal value ({shown or 'no value'}): "
+                    "a link can only carry values such as 1, 0.5, 'text', [1, 2] or "
+                    "{'k': 1}; write one and try again.",
+                    name=parameter.name,
+                    value=shown,
+                )
+            )
+        else:
+            values[parameter.name] = parameter.default
+    code = [
+        line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if code and not found:
+        raise TemplateError(
+            "The parameters cell cannot be read: fix it so that it runs, and try again."
+        )
+    collect(problems)
+    return values

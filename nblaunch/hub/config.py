@@ -135,6 +135,7 @@ def configure(
     service_port: int | None = None,
     service_url: str | None = None,
     service_api_token: str | None = None,
+    link_key_file: str | os.PathLike[str] | None = None,
 ) -> None:
     """Set up the nblaunch service, its least-privilege role, tickets and framing on ``c``.
 
@@ -142,6 +143,8 @@ def configure(
     servers through that address unless ``proxy_url`` is given). ``service_url`` is how the proxy
     reaches the service when the proxy runs elsewhere (on Kubernetes, ``http://hub:8181``: the
     hub pod's Service); the service then listens on every interface at that URL's port.
+    ``link_key_file`` (``nblaunch.core.linkkeys``) lets the service check signed links; the
+    users' servers do not get it, since their users run code there and could sign links.
 
     >>> from traitlets.config import Config
     >>> c = Config(); configure(c, ticket_secret="k" * 32)
@@ -156,6 +159,7 @@ def configure(
         "NBLAUNCH_DEFAULT_UI": default_ui,
         "NBLAUNCH_AUTORUN": autorun,
         "NBLAUNCH_OUTPUT_DIR": output_dir,
+        "NBLAUNCH_LINK_KEY_FILE": link_key_file and os.path.abspath(link_key_file),
         # The contents API's save leases live in the Hub's database, shared by every replica.
         "NBLAUNCH_LOCK_URL": _lock_url(c),
         # The service's own cookies (OAuth, xsrf) must reach a cross-site frame too.
@@ -179,12 +183,29 @@ def configure(
     c.JupyterHub.services = services
     _configure_hub(c, origins, cross_site_cookies)
     _configure_spawner(c, origins, fast_spawner, allow_root, cross_site_cookies)
+    # "Copy launch link" in the users' servers writes links to this service.
+    environment = dict(_get(c.Spawner, "environment", {}))
+    c.Spawner.environment = {**environment, "NBLAUNCH_HUB_SERVICE_URL": _service_url(c)}
     if autorun:
         # The servers check each grant against their own policy when it is redeemed: give
         # them the service's, or a grant issued under ``always`` would be refused there.
         c.Spawner.args = [*c.Spawner.args, f"--LaunchConfig.autorun={autorun}"]
     if ticket_secret is not None:
         _configure_tickets(c, ticket_secret, host_url, passwords)
+
+
+def _service_url(c: Any) -> str:
+    """The service's public URL, for links people follow.
+
+    >>> from traitlets.config import Config
+    >>> c = Config(); c.JupyterHub.bind_url = "https://hub.example.org/jhub/"; _service_url(c)
+    'https://hub.example.org/jhub/services/nblaunch/'
+    """
+    url = _get(c.JupyterHub, "public_url", "") or _get(c.JupyterHub, "bind_url", "")
+    parsed = urlparse(url or "http://127.0.0.1:8000")
+    path = parsed.path if parsed.path not in ("", "/") else _get(c.JupyterHub, "base_url", "/")
+    prefix = "/" + "".join(f"{part}/" for part in str(path).split("/") if part)
+    return f"{parsed.scheme}://{parsed.netloc}{prefix}services/{SERVICE_NAME}/"
 
 
 def _lock_url(c: Any) -> str | None:

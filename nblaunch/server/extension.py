@@ -21,6 +21,7 @@ from ..pages import page_environment
 from .grants import GrantFile
 from .handlers import GrantsHandler, OpenHandler, ParametersHandler, RedeemHandler
 from .launcher import Launcher
+from .linkapi import LinkHandler
 from .store import ContentsStore
 
 PAGE_CONFIG_KEY = "nblaunchAllowedOrigins"
@@ -108,5 +109,6 @@ class NBLaunchExtension(ExtensionApp):
                 (r"/nblaunch/api/parameters/(.+)", ParametersHandler, collaborators),
                 (r"/nblaunch/api/grants", GrantsHandler, collaborators),
                 (r"/nblaunch/api/grants/redeem", RedeemHandler, collaborators),
+                (r"/nblaunch/api/link", LinkHandler, collaborators),
             ]
         )
