@@ -3,6 +3,7 @@
     nblaunch inspect NOTEBOOK [--json]
     nblaunch inject NOTEBOOK (--query 'a=1&b=x' | -p NAME VALUE ...) -o OUT
     nblaunch link [--target hub|server|binder] BASE TEMPLATE [-p NAME VALUE ...] [--autorun]
+                  [--sign-key-file KEYFILE [--key-id ID] [--expires SECONDS]]
     nblaunch demo [--data-dir DIR] [--hub-port P] [--app-port P] [--database-url URL]
 
 Subcommands live in ``nblaunch/commands/`` (see its docstring to add one). Any bad input ends

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..core import CONTROLS, build_link
+from ..core import CONTROLS, LinkSigner, NBLaunchError, build_link
 from ..core.links import TARGETS
 from . import command
 from .notebooks import read_notebook, typed_values
@@ -29,13 +29,22 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     for name in ("ui", "copy"):
         parser.add_argument(f"--{name}", choices=CONTROLS[name], help=f"the {name} control")
     parser.add_argument("--server", metavar="NAME", help="a JupyterHub named server")
+    parser.add_argument(
+        "--sign-key-file", metavar="KEYFILE",
+        help="sign the link with a key of this file ('<key id>:<secret>' lines; see docs/core.md)",
+    )  # fmt: skip
+    parser.add_argument("--key-id", metavar="ID", help="the key to sign with (default: the last)")
+    parser.add_argument(
+        "--expires", metavar="SECONDS", type=int,
+        help="the signed link stops working SECONDS from now (default: never)",
+    )  # fmt: skip
 
 
 @command("link", help="Print a launch link.", arguments=_arguments)
 def link(args: argparse.Namespace) -> int:
     url = build_link(
         args.base, args.template, _values(args), autorun=args.autorun, ui=args.ui,
-        copy=args.copy, server=args.server, target=args.target,
+        copy=args.copy, server=args.server, target=args.target, sign_with=_signer(args),
     )  # fmt: skip
     print(url)
     return 0
@@ -44,3 +53,13 @@ def link(args: argparse.Namespace) -> int:
 def _values(args: argparse.Namespace) -> dict[str, object]:
     nb = read_notebook(args.notebook) if args.notebook else None
     return typed_values(nb, query=None, pairs=args.pairs)[0]
+
+
+def _signer(args: argparse.Namespace) -> LinkSigner | None:
+    if args.sign_key_file is None:
+        if args.key_id is not None or args.expires is not None:
+            raise NBLaunchError("--key-id and --expires sign a link: give --sign-key-file too.")
+        return None
+    if args.expires is not None and args.expires <= 0:
+        raise NBLaunchError(f"--expires {args.expires}: give a number of seconds above 0.")
+    return LinkSigner.from_key_file(args.sign_key_file, args.key_id, args.expires)

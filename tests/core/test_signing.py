@@ -373,3 +373,45 @@ def test_without_keys_a_signed_link_is_ordinary_with_a_note() -> None:
 )
 def test_requires_signature(metadata: dict[str, Any], required: bool) -> None:
     assert requires_signature({"metadata": metadata, "cells": []}) is required
+
+
+# The command line -------------------------------------------------------------------------------
+
+
+def test_nblaunch_link_signs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from nblaunch.cli import main
+
+    keys = tmp_path / "keys"
+    keys.write_text(f"old:{'o' * 32}\nk1:{SECRET.decode()}\n")
+    given = ["link", "https://h", "t", "-p", "n", "5", "--autorun", "--sign-key-file", str(keys)]
+    assert main([*given, "--expires", "60"]) == 0
+    link = capsys.readouterr().out.strip()
+    query = link.split("?", 1)[1]
+    assert "&exp=" in query and "&sig=k1." in query
+    assert check(query, now=0) is not None
+    assert main([*given, "--key-id", "old"]) == 0
+    assert "&sig=old." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "extra, said",
+    [
+        (["--sign-key-file", "/nonexistent/keys"], "cannot read the link key file"),
+        (["--sign-key-file", "{bad}"], "line 1"),
+        (["--sign-key-file", "{good}", "--key-id", "nope"], "has no key 'nope'"),
+        (["--sign-key-file", "{good}", "--expires", "0"], "above 0"),
+        (["--expires", "60"], "give --sign-key-file too"),
+    ],
+)
+def test_nblaunch_link_refuses_a_bad_key_file_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], said: str
+) -> None:
+    from nblaunch.cli import main
+
+    (tmp_path / "bad").write_text("no colon here\n")
+    (tmp_path / "good").write_text(f"k1:{'g' * 32}\n")
+    extra = [e.format(bad=tmp_path / "bad", good=tmp_path / "good") for e in extra]
+    assert main(["link", "https://h", "t", *extra]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and said in err and err.count("\n") == 1
+    assert "g" * 32 not in err
