@@ -1,5 +1,6 @@
 """ "Analyze here" in Debian's Chromium: the embedded notebook, an edit, Save, the version's render,
 and a restore, with a real JupyterHub, the nblaunch service, the Lab plugin and the real client.
+Only the user's saves become versions: opening an item (autorun saves its outputs) stores none.
 
 Screenshots of the item page and the embedded notebook go to ``test-artifacts/webapp/`` (the path
 is printed).
@@ -15,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from nblaunch.webapp import Settings, create_app
+from nblaunch.webapp.models import NotebookVersion
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -63,6 +66,22 @@ def _status(page: Any, text: str) -> str:
     return str(page.text_content("#nb-status"))
 
 
+def _stored(app: Any) -> int:
+    with app.state.sessions() as db:
+        return int(db.scalar(select(func.count(NotebookVersion.id))) or 0)
+
+
+def _analyze(page: Any, template: str) -> Any:
+    """Click "Analyze here", wait for autorun's plot and its save; return the notebook's frame."""
+    page.click(f"[data-analyze-template={template}]")
+    page.locator("#nb-save:enabled").wait_for()  # the notebook is ready
+    frame = page.frame_locator("#nb-frame iframe")
+    frame.locator(".jp-OutputArea-output img").first.wait_for()
+    # Autorun saved its outputs in Jupyter: not a version, since nobody asked for one.
+    page.locator("#nb-note", has_text="not a version").wait_for()
+    return frame
+
+
 def test_analyze_here_edit_save_render_restore(stack: dict[str, Any], page: Any) -> None:
     url, app, hub = stack["url"], stack["app"], stack["hub"]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -73,11 +92,16 @@ def test_analyze_here_edit_save_render_restore(stack: dict[str, Any], page: Any)
     page.wait_for_url(url + "/items/3")
     page.screenshot(path=str(ARTIFACTS / "item-page.png"), full_page=True)
 
-    page.click("[data-analyze-template=image-stats]")
-    _status(page, "Ready")
-    frame = page.frame_locator("#nb-frame iframe")
-    # Autorun draws the histogram inside the embedded notebook.
-    frame.locator(".jp-OutputArea-output img").first.wait_for()
+    # Each "Analyze here" autoruns and saves in Jupyter; none of that is a version.
+    _analyze(page, "image-stats")
+    frame = _analyze(page, "image-stats")
+    assert _stored(app) == 0
+    page.click("#nb-save")
+    first = int(_status(page, "Saved as version #").rsplit("#", 1)[1].rstrip("."))
+    page.click("#nb-save")  # the same content again: no new version, and the page says so
+    assert f"No changes since version #{first}" in _status(page, "no new version")
+    assert _stored(app) == 1
+
     cell = frame.locator(".jp-Notebook .jp-Cell").last
     cell.click()
     page.keyboard.press("Escape")
@@ -94,6 +118,7 @@ def test_analyze_here_edit_save_render_restore(stack: dict[str, Any], page: Any)
 
     page.goto(f"{url}/versions/{version}/html")
     assert "edited_in_the_browser" in page.content()
+    assert _stored(app) == 2
 
     # Restore the first version stored for this notebook: the edit leaves the user's file.
     page.goto(f"{url}/analyses")

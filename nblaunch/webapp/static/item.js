@@ -6,11 +6,15 @@ const frame = document.getElementById("nb-frame");
 const saveButton = document.getElementById("nb-save");
 const runButton = document.getElementById("nb-run");
 const statusLine = document.getElementById("nb-status");
+const noteLine = document.getElementById("nb-note");
 let handle = null;
 let current = null; // {template, path}
 let hostSaving = false;
 // Saves nobody asked for, in the words of the status line.
-const SAVED_BY = { autorun: "The automatic run saved its outputs", autosave: "Autosaved" };
+const SAVED_BY = {
+  autorun: "Not a version: the automatic run saved its outputs",
+  autosave: "Not a version: autosaved",
+};
 
 function say(text, kind = "") {
   statusLine.textContent = text;
@@ -68,6 +72,7 @@ async function storeVersion(path) {
 async function analyze(body) {
   ws.hidden = false;
   saveButton.disabled = runButton.disabled = true;
+  noteLine.textContent = "";
   say("Starting your notebook…");
   try {
     const launch = await post(`/items/${ws.dataset.item}/launch`, body);
@@ -89,7 +94,8 @@ async function analyze(body) {
     // A plugin older than bridge version 2 gives no reason; nblaunch-embed.js then says "user".
     handle.on("saved", (info) => {
       if (info.reason !== "user") {
-        say(`${SAVED_BY[info.reason] || "Saved"} in Jupyter: not a version (only your saves are).`);
+        const at = new Date().toLocaleTimeString();
+        noteLine.textContent = `${SAVED_BY[info.reason] || "Saved"} in Jupyter at ${at}.`;
       } else if (!hostSaving) {
         storeVersion(info.path).catch((e) => say(`Save failed: ${e.message}`, "error"));
       }
