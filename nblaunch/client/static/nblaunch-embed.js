@@ -7,8 +7,8 @@
  *   const nb = NBLaunch.embed(element, { src, origin });
  *   nb.on("ready", ({ path }) => ...);      // the notebook is shown
  *   nb.on("dirty", ({ dirty }) => ...);     // unsaved changes, or none
- *   nb.on("saved", ({ path, last_modified, reason }) => ...);  // every save; reason says who:
- *                                   // "user" (Lab's Save, Ctrl+S, nb.save()), "autorun", "autosave"
+ *   nb.on("saved", ({ path, last_modified, reason }) => ...);  // every save; reason is
+ *                            // "user" (Lab's Save, Ctrl+S, nb.save()), "autorun" or "autosave"
  *   nb.on("kernel", ({ status }) => ...);   // idle, busy, ...
  *   nb.on("error", ({ type, reason }) => ...);  // no ready in time, or the notebook said so
  *   const { path, last_modified } = await nb.save();  // rejects on save-failed or timeout
@@ -17,8 +17,10 @@
  *
  * It speaks the nblaunch host bridge, protocol version 2 (docs/bridge.md), with the Lab plugin
  * inside the frame; `nb.version` is the version the plugin said it speaks (1 for plugins older
- * than version 2, which send no `reason`: their saves count as the user's). Security: a message is read only if it comes from this handle's own iframe
- * (`event.source`) AND from `origin` (`event.origin`); every message it sends is posted with
+ * than version 2, which send no `reason`: their saves count as the user's).
+ *
+ * Security: a message is read only if it comes from this handle's own iframe (`event.source`)
+ * AND from `origin` (`event.origin`); every message it sends is posted with
  * `targetOrigin = origin`, so a page that navigated the frame elsewhere never sees a request.
  */
 
@@ -93,7 +95,7 @@ class Embed {
     if (set) set.delete(fn);
   }
 
-  /** Ask JupyterLab to save; resolves `{path, last_modified}` once the save completed. */
+  /** Ask JupyterLab to save; resolves `{path, last_modified, reason: "user"}` once it completed. */
   save() {
     if (!this.isReady) {
       return Promise.reject(
