@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ..core.signing import LinkSigner
 from . import _api, urls
 
 
@@ -26,12 +27,14 @@ class BaseClient:
         service_prefix: str = "services/nblaunch/",
         timeout: float | httpx.Timeout = _api.DEFAULT_TIMEOUT,
         ticket_ttl: int = 30,
+        sign_with: LinkSigner | None = None,
     ) -> None:
         if not ticket_secret:
             raise ValueError("ticket_secret is empty: use the secret configured on the Hub.")
         self.api = _api.Api(hub_url, api_token, service_prefix=service_prefix, timeout=timeout)
         self._secret = ticket_secret
         self._ttl = ticket_ttl
+        self.sign_with = sign_with
 
     @property
     def hub_url(self) -> str:
@@ -68,6 +71,7 @@ class BaseClient:
 
         Use it as an iframe's ``src`` or a link's ``href``. It holds a fresh ticket that expires
         in ``ticket_ttl`` seconds and is accepted once: mint it when the page is rendered.
+        With ``sign_with`` (a ``LinkSigner``) the launch is a signed link (``exp=``, ``sig=``).
         ``username`` is the Hub user name as is (lower case): ``UserNameError``, a
         ``ValueError``, otherwise. A browser logged in to the Hub as someone else is asked
         before it switches.
@@ -84,6 +88,7 @@ class BaseClient:
             ui=ui,
             server=server,
             autorun=autorun,
+            sign_with=self.sign_with,
         )
         return urls.login_url(self.api.hub_url, username, self._secret, nxt, self._ttl)
 

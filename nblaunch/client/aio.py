@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from ..core.signing import LinkSigner
 from . import _api
 from ._base import BaseClient
 from .models import Notebook, Template
@@ -35,6 +36,7 @@ class AsyncNBLaunchClient(BaseClient):
         timeout: float | httpx.Timeout = _api.DEFAULT_TIMEOUT,
         ticket_ttl: int = 30,
         http: httpx.AsyncClient | None = None,
+        sign_with: LinkSigner | None = None,
     ) -> None:
         super().__init__(
             hub_url,
@@ -43,6 +45,7 @@ class AsyncNBLaunchClient(BaseClient):
             service_prefix=service_prefix,
             timeout=timeout,
             ticket_ttl=ticket_ttl,
+            sign_with=sign_with,
         )
         self._own_http = http is None
         self._http = http if http is not None else httpx.AsyncClient()

@@ -13,6 +13,7 @@ from ..core.copies import notebook_url
 from ..core.errors import ControlValueError
 from ..core.links import build_query
 from ..core.query import SERVER_NAME
+from ..core.signing import LinkSigner
 from ..core.tickets import make_ticket
 
 
@@ -61,14 +62,19 @@ def launch_path(
     ui: str,
     server: str | None,
     autorun: bool,
+    sign_with: LinkSigner | None = None,
 ) -> str:
     """The path (with query) of the service's ``open`` URL for a template.
+
+    ``sign_with`` signs it (``nblaunch.core.signing``: the same canonical form as everywhere).
 
     >>> launch_path("http://h/jhub/", "services/nblaunch/", "stats", {"n": 2}, ui="doc",
     ...             server=None, autorun=True)
     '/jhub/services/nblaunch/open/stats?n=2&ui=doc&autorun=1'
     """
     query = build_query(values, autorun=autorun, ui=ui, server=_checked_server(server))
+    if sign_with is not None:
+        query = sign_with.sign(query, template, door="hub")
     path = f"{base_path(hub_url)}{service_prefix}open/{quote(template, safe='')}"
     return f"{path}?{query}" if query else path
 
