@@ -28,9 +28,10 @@ from .inject import META_KEY
 #: Long enough for a cold spawn and JupyterLab's first page load; short enough that a grant
 #: forgotten in a closed tab does not run the notebook when it is opened tomorrow.
 DEFAULT_GRANT_TTL = 600
-#: Why autorun was allowed when the grant was issued: the policy said ``always``, or the
-#: operator marked the template trusted.
-BASES = ("always", "trusted")
+#: Why autorun was allowed when the grant was issued: the policy said ``always``; the operator
+#: marked the template trusted (or signed the link with a configured key); or the user, shown
+#: the template and the typed values, chose "Open and run".
+BASES = ("always", "trusted", "consent")
 
 
 @dataclass(frozen=True)
@@ -106,15 +107,27 @@ def autorun_basis(requested: bool, policy: str, *, trusted: bool) -> str | None:
     return "always" if policy == "always" else None
 
 
+def consent_needed(requested: bool, policy: str, basis: str | None) -> bool:
+    """Whether to ask the user before a launch that asked to run and may not run by itself.
+
+    >>> consent_needed(True, "trusted", None), consent_needed(True, "never", None)
+    (True, False)
+    """
+    return requested and basis is None and policy != "never"
+
+
 def allowed_by(policy: str, basis: str) -> bool:
     """Whether the policy in force now still allows a grant issued on ``basis``.
+
+    A user's consent counts under any policy but ``never``: it is the user choosing to run
+    their own copy, as they could by pressing "Run all".
 
     >>> allowed_by("trusted", "always"), allowed_by("always", "trusted"), allowed_by("never", "always")
     (False, True, False)
     """  # noqa: E501
     if policy == "always":
         return basis in BASES
-    return policy == "trusted" and basis == "trusted"
+    return policy == "trusted" and basis in ("trusted", "consent")
 
 
 class GrantBook:

@@ -22,6 +22,7 @@ from tornado.iostream import StreamClosedError
 from ..core import NBLaunchError, QueryError
 from ..core.forms import form_fields
 from ..core.query import SERVER_NAME
+from ..pages import render_consent
 from ..pages.mapping import ProblemContext, ProblemMixin
 from .errors import HubBusyError
 from .hubapi import HubAPI
@@ -112,6 +113,13 @@ class OpenHandler(BaseHandler):
 
     @web.authenticated
     async def get(self, name: str) -> None:
+        await self._open(name, choice=None)
+
+    @web.authenticated
+    async def post(self, name: str) -> None:
+        await self._open(name, choice=self.get_body_argument("run", "0") == "1")
+
+    async def _open(self, name: str, *, choice: bool | None) -> None:
         user = self.current_user["name"]
         self.problem = ProblemContext(
             template=name, parameters=None, action="", catalog_url=self.prefix
@@ -124,10 +132,17 @@ class OpenHandler(BaseHandler):
             catalog_url=self.prefix,
         )
         plan = self.launcher.plan(template, self.request.query)
+        basis, ask = self.launcher.autorun(template, plan)
+        if ask and choice is None and self.wants_html():
+            action = f"{self.prefix}open/{template.name}?{self.request.query}"
+            self.finish(render_consent(self.pages, plan, action=action, xsrf=self.xsrf_value()))
+            return
+        if ask and choice:
+            basis = "consent"
         server = plan.request.controls.server or ""
         model = await self.hub.server(user, server)
         if model and model.get("ready"):
-            url, _ = await self.launcher.write(template, plan, model, self.hub_base)
+            url, _ = await self.launcher.write(template, plan, basis, model, self.hub_base)
             self.redirect(url)
             return
         stopped = not model or not model.get("pending")
@@ -137,10 +152,11 @@ class OpenHandler(BaseHandler):
         # A browser gets the progress page at once, values already checked; the page's
         # stream asks the Hub to start the server (and waits out the Hub's spawn limit), so
         # nobody looks at a blank tab while the Hub is busy. A spawn that already failed gets
-        # the page too: its stream carries the Hub's reason and the "Try again" button.
-        self.send_progress(server, start=stopped)
+        # the page too: its stream carries the Hub's reason and the "Try again" button. After
+        # a consent, the page sends the same choice again once the server is ready.
+        self.send_progress(server, start=stopped, choice=choice)
 
-    def send_progress(self, server: str, *, start: bool) -> None:
+    def send_progress(self, server: str, *, start: bool, choice: bool | None = None) -> None:
         """The progress page (browsers) or a 202 saying where to watch (API clients)."""
         query = {"server": server} if server else {}
         if start and self.wants_html():
@@ -151,10 +167,15 @@ class OpenHandler(BaseHandler):
             return
         # An EventSource is not a navigation: JupyterHub's auth accepts its login cookie only
         # with the xsrf token, as the Hub's own spawn-pending page sends it.
-        query["_xsrf"] = (
-            self.xsrf_token.decode() if isinstance(self.xsrf_token, bytes) else self.xsrf_token
+        query["_xsrf"] = self.xsrf_value()
+        resubmit = None if choice is None else {"run": "1" if choice else "0"}
+        self.render(
+            "progress.html",
+            events=url_concat(events, query),
+            server=server or "default",
+            resubmit=resubmit,
+            xsrf=query["_xsrf"],
         )
-        self.render("progress.html", events=url_concat(events, query), server=server or "default")
 
 
 class ProgressHandler(BaseHandler):

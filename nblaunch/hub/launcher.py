@@ -13,7 +13,7 @@ from typing import Any
 from ..core import LaunchPlan, build_link, notebook_url, plan_launch
 from ..core.config import LaunchConfig
 from ..core.executor import Outcome, execute
-from ..core.grants import autorun_basis, is_launch_copy
+from ..core.grants import autorun_basis, consent_needed, is_launch_copy
 from .catalog import Catalog, Template
 from .hubapi import HubAPI
 from .store import ServerStore, content_hash, strip_trusted
@@ -56,14 +56,29 @@ class HubLauncher:
             plan.ui = template.ui
         return plan
 
+    def autorun(self, template: Template, plan: LaunchPlan) -> tuple[str | None, bool]:
+        """Why the copy may run (a grant's basis, or None), and whether to ask the user first.
+
+        The catalog is the operator's folder, so its metadata is the operator's word: every
+        template there is trusted unless marked ``"autorun": false`` (then a link that asks to
+        run gets the consent page) or it is itself a launch's copy (content a link chose). A
+        link signed with a configured key counts as the operator's word too.
+        """
+        marked = template.autorun and not is_launch_copy(template.notebook)
+        trusted = marked or plan.signed_by is not None
+        policy = self.config.autorun
+        basis = autorun_basis(plan.autorun_requested, policy, trusted=trusted)
+        return basis, consent_needed(plan.autorun_requested, policy, basis)
+
     async def write(
-        self, template: Template, plan: LaunchPlan, server_model: dict[str, Any], hub_base: str
+        self,
+        template: Template,
+        plan: LaunchPlan,
+        basis: str | None,
+        server_model: dict[str, Any],
+        hub_base: str,
     ) -> tuple[str, Outcome]:
         """Write (or reuse) the copy in the running server: the URL to open, and the outcome."""
-        # The catalog is the operator's folder, so its metadata is the operator's word; a
-        # template that is itself a launch's copy is content a link chose, never trusted.
-        trusted = template.autorun and not is_launch_copy(template.notebook)
-        basis = autorun_basis(plan.autorun_requested, self.config.autorun, trusted=trusted)
         store = ServerStore(self.hub, server_model)
         outcome = await execute(
             plan, template.notebook, store, basis=basis, link=_link(plan, hub_base)
@@ -71,7 +86,6 @@ class HubLauncher:
         for note in outcome.notes:
             self.log.info("nblaunch %s: %s", template.name, note)
         base = server_model.get("full_url") or server_model["url"]
-
         return base.rstrip("/") + "/" + notebook_url(outcome.ui, outcome.path), outcome
 
 

@@ -8,11 +8,12 @@ front for pages only it has (the hub's catalog, progress and ticket pages).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ..core import NBLaunchError, Parameter
+from ..core import LaunchPlan, NBLaunchError, Parameter
 from ..core.forms import form_fields, hidden_controls
 
 SHARED = Path(__file__).parent / "templates"
@@ -61,6 +62,31 @@ def render_problem(
         action=action,
         catalog_url=catalog_url,
     )
+
+
+def render_consent(pages: Environment, plan: LaunchPlan, *, action: str, xsrf: str) -> str:
+    """The page that asks before running a link's copy: the template, the typed values, and
+    "Open and run" / "Open without running" (a POST to ``action`` with the xsrf token).
+
+    >>> import nbformat
+    >>> from nblaunch.core import plan_launch
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("n = 1")])
+    >>> html = render_consent(page_environment(), plan_launch("t.ipynb", nb, "n=5&autorun=1"),
+    ...                       action="/open/t.ipynb?n=5&autorun=1", xsrf="x")
+    >>> "Open and run" in html and "<code>n</code>" in html
+    True
+    """
+    types = {p.name: p.type for p in plan.parameters}
+    values = [
+        {
+            "name": name,
+            "type": types.get(name, type(value).__name__),
+            "value": json.dumps(value, ensure_ascii=False),
+        }
+        for name, value in plan.values.items()
+    ]
+    page = pages.get_template("consent.html")
+    return page.render(template=plan.template, values=values, action=action, xsrf=xsrf)
 
 
 def render_unhandled(pages: Environment, log_name: str) -> str:

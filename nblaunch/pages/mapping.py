@@ -50,6 +50,11 @@ class ProblemMixin(_Handler):
         """Browsers ask for ``text/html``; API clients get JSON."""
         return "text/html" in self.request.headers.get("Accept", "")
 
+    def xsrf_value(self) -> str:
+        """The xsrf token as text, for a form field or an EventSource URL."""
+        token = self.xsrf_token
+        return token.decode() if isinstance(token, bytes) else str(token)
+
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
         """A deliberate error is one log line, not a traceback; bugs keep tornado's logging."""
         if isinstance(value, NBLaunchError):

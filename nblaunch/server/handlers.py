@@ -27,6 +27,7 @@ from ..core import notebook_url
 from ..core.bodies import json_object
 from ..core.errors import GrantError
 from ..core.grants import BASES
+from ..pages import render_consent
 from ..pages.mapping import ProblemContext, ProblemMixin
 from .launcher import Launcher
 
@@ -50,11 +51,23 @@ class NBLaunchHandler(ProblemMixin, JupyterHandler):
 
 
 class OpenHandler(NBLaunchHandler):
-    """``GET /nblaunch/open/{path}``: open a parameterized copy of a template."""
+    """``GET /nblaunch/open/{path}``: open a parameterized copy of a template.
+
+    A link that asks to run a template that may not run by itself gets a page that asks the
+    user first (``consent.html``); its buttons ``POST`` the same URL with ``run=1`` or ``0``.
+    """
 
     @web.authenticated
     @authorized
     async def get(self, path: str) -> None:
+        await self._open(path, choice=None)
+
+    @web.authenticated
+    @authorized
+    async def post(self, path: str) -> None:
+        await self._open(path, choice=self.get_body_argument("run", "0") == "1")
+
+    async def _open(self, path: str, *, choice: bool | None) -> None:
         # A launch writes a file, so reading alone is not enough permission.
         # Authorizers may be async: a coroutine object would be truthy, so always await it.
         allowed = self.authorizer.is_authorized(self, self.current_user, "write", "contents")
@@ -62,12 +75,22 @@ class OpenHandler(NBLaunchHandler):
             raise web.HTTPError(403, "Opening a launch link needs permission to write files.")
         self.problem = ProblemContext(template=path, parameters=None, action="")
         template = await self.launcher.template(path)
+        action = url_path_join(self.base_url, "nblaunch/open", quote(template.path, safe="/"))
         self.problem = ProblemContext(
-            template=template.path,
-            parameters=template.parameters,
-            action=url_path_join(self.base_url, "nblaunch/open", quote(template.path, safe="/")),
+            template=template.path, parameters=template.parameters, action=action
         )
-        outcome = await self.launcher.open(template, self.request.query, base_url=self.base_url)
+        plan = self.launcher.plan(template, self.request.query)
+        basis, ask = self.launcher.autorun(template, plan)
+        if ask and choice is None and self.wants_html():
+            query = f"?{self.request.query}" if self.request.query else ""
+            xsrf = (
+                self.xsrf_token.decode() if isinstance(self.xsrf_token, bytes) else self.xsrf_token
+            )
+            self.finish(render_consent(self.pages, plan, action=action + query, xsrf=xsrf))
+            return
+        if ask and choice:
+            basis = "consent"
+        outcome = await self.launcher.open(template, plan, basis, base_url=self.base_url)
         self.redirect(url_path_join(self.base_url, notebook_url(outcome.ui, outcome.path)))
 
 

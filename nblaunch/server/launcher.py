@@ -16,6 +16,7 @@ from nbformat import NotebookNode
 from tornado.web import HTTPError
 
 from ..core import (
+    LaunchPlan,
     NotANotebookError,
     Parameter,
     TemplateNotFoundError,
@@ -27,7 +28,7 @@ from ..core import (
 )
 from ..core.config import LaunchConfig
 from ..core.executor import Outcome, execute
-from ..core.grants import autorun_basis, template_trusted
+from ..core.grants import autorun_basis, consent_needed, template_trusted
 from ..core.inject import sources_hash
 from .store import ContentsStore
 
@@ -82,9 +83,9 @@ class Launcher:
         )
         return Template(path=path, notebook=nb, trusted=trusted)
 
-    async def open(self, template: Template, raw_query: str, *, base_url: str = "/") -> Outcome:
-        """Plan the launch, write or reuse the copy, grant its autorun if the policy allows."""
-        plan = plan_launch(
+    def plan(self, template: Template, raw_query: str) -> LaunchPlan:
+        """Check a launch before anything is written: the planned copy, or an error."""
+        return plan_launch(
             template.path,
             template.notebook,
             raw_query,
@@ -93,7 +94,22 @@ class Launcher:
             max_value_bytes=self.config.max_value_bytes,
             keys=self.config.link_keys(),
         )
-        basis = autorun_basis(plan.autorun_requested, self.config.autorun, trusted=template.trusted)
+
+    def autorun(self, template: Template, plan: LaunchPlan) -> tuple[str | None, bool]:
+        """Why the copy may run (a grant's basis, or None), and whether to ask the user first.
+
+        A link signed with a configured key counts as the operator's word, like a trusted
+        template.
+        """
+        trusted = template.trusted or plan.signed_by is not None
+        policy = self.config.autorun
+        basis = autorun_basis(plan.autorun_requested, policy, trusted=trusted)
+        return basis, consent_needed(plan.autorun_requested, policy, basis)
+
+    async def open(
+        self, template: Template, plan: LaunchPlan, basis: str | None, *, base_url: str = "/"
+    ) -> Outcome:
+        """Write or reuse the planned copy, and grant its autorun on ``basis``."""
         # Rebuilt from the checked values rather than copied from the request, so that nothing
         # the link carried by accident (a token, tracking ids) is stored in the notebook.
         controls = plan.request.controls

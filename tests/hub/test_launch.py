@@ -112,10 +112,14 @@ def test_running_server_redirects_at_once_and_ui_notebook(hub: Hub) -> None:
     assert response.headers["location"].startswith("/user/alice/notebooks/nblaunch/stats-n-7-")
 
 
-def test_template_default_ui_and_autorun_refused_by_its_metadata(hub: Hub) -> None:
+def test_template_default_ui_and_no_autorun_for_an_unmarked_template(hub: Hub) -> None:
     with hub.client() as client:
         hub.login(client, "alice")
-        landing = hub.launch(client, hub.service + "open/plain?autorun=1")
+        hub.launch(client, hub.service + "open/stats?n=1")
+        # An API client is never asked: the unmarked template opens without running.
+        landing = client.get(
+            hub.service + "open/plain?autorun=1", headers={"Accept": "application/json"}
+        )
     assert landing.headers["location"].startswith("/user/alice/doc/tree/nblaunch/plain-")
     assert redeem(hub, "alice", landing.headers["location"]) is False
 
@@ -267,9 +271,12 @@ def test_copy_policies_never_lose_edits_and_reuse_grants_autorun(hub: Hub) -> No
             hub.service + "open/stats?n=11&copy=overwrite", headers={"Accept": "application/json"}
         )
         assert refused.status_code == 409  # still an edited copy
-        # A template whose metadata forbids autorun is never armed, first launch or later.
-        plain = hub.launch(client, hub.service + "open/plain?autorun=1").headers["location"]
-        assert client.get(hub.service + "open/plain?autorun=1").headers["location"] == plain
+        # An unmarked template gets no grant without the user's choice, first launch or later.
+        as_api = {"Accept": "application/json"}  # never asked: see the consent test
+        plain = client.get(hub.service + "open/plain?autorun=1", headers=as_api)
+        plain = plain.headers["location"]
+        again = client.get(hub.service + "open/plain?autorun=1", headers=as_api)
+        assert again.headers["location"] == plain
         assert redeem(hub, "alice", plain) is False
         # An unreadable file at the copy's name is never opened, replaced or granted: the
         # launch writes the next name.
@@ -396,3 +403,25 @@ def test_the_progress_page_comes_first_and_waits_out_the_hubs_spawn_limit(
     queued = [e for e in events if e.get("queued")]
     assert queued and "queued" in queued[0]["message"], events
     assert events[-1]["ready"] is True, events
+
+
+def test_a_link_that_asks_to_run_an_unmarked_template_asks_first(hub: Hub) -> None:
+    html = {"Accept": "text/html"}
+    with hub.client() as client:
+        hub.login(client, "rosa")
+        hub.launch(client, hub.service + "open/stats?n=1")  # her server runs: choices open at once
+        asked = client.get(hub.service + "open/plain?autorun=1", headers=html)
+        assert asked.status_code == 200 and 'id="nblaunch-consent"' in asked.text
+        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', asked.text)
+        assert xsrf
+        url = hub.service + "open/plain?autorun=1"
+        forged = client.post(url, data={"run": "1"}, headers=html)
+        assert forged.status_code in (302, 403) and "/user/" not in forged.headers.get(
+            "location", ""
+        )  # no xsrf: not a logged-in request, so nothing opens
+        ran = client.post(url, data={"run": "1", "_xsrf": xsrf.group(1)}, headers=html)
+        assert ran.status_code == 302 and ran.headers["location"].startswith("/user/rosa/")
+        assert redeem(hub, "rosa", ran.headers["location"]) is True
+        kept = client.post(url, data={"run": "0", "_xsrf": xsrf.group(1)}, headers=html)
+        assert kept.headers["location"] == ran.headers["location"]
+        assert redeem(hub, "rosa", kept.headers["location"]) is False
