@@ -445,3 +445,30 @@ def test_error_page_form_corrects_the_link(page, lab):
     page.click("#nblaunch-form button[type=submit]")
     page.wait_for_url("**/lab/tree/nblaunch/stats-image_id-4545-*")
     _expect_injected(page, 4545, "fixed")
+
+
+def test_a_link_to_run_an_unmarked_template_asks_first_then_runs(page, lab):
+    # stats.ipynb is not among the trusted templates (auto*.ipynb): the user is asked.
+    page.goto(lab.url + "nblaunch/open/stats.ipynb?image_id=31&label=asked&autorun=1")
+    values = page.locator("#nblaunch-values")
+    values.wait_for()
+    assert "image_id" in values.inner_text() and "31" in values.inner_text()
+    assert not list((lab.root / "nblaunch").glob("stats-image_id-31-*"))  # nothing written yet
+    page.click("#nblaunch-run")
+    page.wait_for_url("**/lab/tree/nblaunch/stats-image_id-31-*")
+    output = page.locator(".jp-OutputArea-output").filter(has_text="RESULT 62 asked")
+    output.wait_for(state="visible", timeout=60_000)
+
+
+def test_open_without_running_opens_the_copy_and_runs_nothing(page, lab):
+    page.goto(lab.url + "nblaunch/open/stats.ipynb?image_id=32&label=declined&autorun=1")
+    with page.expect_console_message(
+        _no_grant_prefix("nblaunch/stats-image_id-32-"), timeout=60_000
+    ):
+        page.click("#nblaunch-norun")
+    _expect_injected(page, 32, "declined")
+    assert page.locator(".jp-OutputArea-output").filter(has_text="RESULT 64").count() == 0
+
+
+def _no_grant_prefix(prefix: str):
+    return lambda message: f"nblaunch: no autorun grant for {prefix}" in message.text
