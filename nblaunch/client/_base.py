@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
+from ..core.origins import origin_of
 from ..core.signing import LinkSigner
 from . import _api, urls
 
@@ -48,11 +48,16 @@ class BaseClient:
         With per-user subdomains (``subdomain_host``) the notebook's origin is the user's
         subdomain instead: pass that one to the script.
 
+        Written as browsers report ``event.origin`` (``nblaunch.core.origins``): a default port
+        dropped, the host lower-cased, an IDN host in punycode, so the script's origin check
+        matches the plugin's messages.
+
         >>> BaseClient("http://127.0.0.1:8000/jhub/", "host-token", "k").hub_origin
         'http://127.0.0.1:8000'
+        >>> BaseClient("https://Hub.Example.org:443/", "host-token", "k").hub_origin
+        'https://hub.example.org'
         """
-        parts = urlsplit(self.api.hub_url)
-        return f"{parts.scheme}://{parts.netloc}"
+        return origin_of(self.api.hub_url)
 
     def __repr__(self) -> str:  # never show the token or the secret
         return f"{type(self).__name__}({self.api.hub_url!r})"
