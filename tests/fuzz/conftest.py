@@ -4,8 +4,12 @@
   templates ``stats.ipynb`` (``n: int = 1``, ``label = "x"``) and ``bare.ipynb`` in its root.
 - ``fuzz_hub`` (session): a real JupyterHub with the Node proxy and the nblaunch service serving
   the shipped templates, started by ``start_hub`` of ``tests/hub/conftest.py`` (loaded from
-  there, as ``tests/client`` and ``tests/webapp`` do); its helpers are ``fuzz_hub.helpers``.
+  there, as ``tests/client`` and ``tests/webapp`` do); its helpers are ``fuzz_hub.helpers``,
+  its ``Target`` (alive: the Hub and its service processes) ``fuzz_hub.target``, and the
+  service's own address behind the proxy ``fuzz_hub.direct``.
   Tests that use it are marked ``integration``.
+- ``alice`` (session): a ``Cookie`` header value with Alice's Hub and service logins on
+  ``fuzz_hub``, her server running (launched once through the service).
 - ``webapp`` (session): the reference application, served by uvicorn in a thread on a real
   port, connected to ``fuzz_hub`` (its Hub token, ticket secret and origin for framing).
 
@@ -37,6 +41,8 @@ import httpx
 import nbformat
 import pytest
 
+from nblaunch.processes import family
+
 from . import raw
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,7 +65,7 @@ def _hub_helpers() -> Any:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         names = getattr(item, "fixturenames", ())
-        if HERE in item.path.parents and ("fuzz_hub" in names or "webapp" in names):
+        if HERE in item.path.parents and {"fuzz_hub", "alice", "webapp"} & set(names):
             item.add_marker(pytest.mark.integration)
 
 
@@ -170,12 +176,40 @@ def fuzz_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         embed_origins=[app_url], host_url=app_url,
     )  # fmt: skip
     hub.helpers, hub.app_socket, hub.app_url = helpers, app_socket, app_url
+    (service,) = [p for p in family([hub.proc.pid]) if b"nblaunch.hub.service" in _cmdline(p)]
+    hub.target = Target(
+        "hub", hub.url, str(hub.log_path),
+        lambda: hub.proc.poll() is None and service in family([hub.proc.pid]), {},
+    )  # fmt: skip
+    # The service's own address, behind the proxy: what it answers itself, whatever the proxy
+    # makes of a request first.
+    service_url = hub.admin("GET", "services/nblaunch").json()["url"]
+    hub.direct = Target(
+        "hub service (direct)", service_url, str(hub.log_path), hub.target.alive, {}
+    )
     try:
         yield hub
-        assert hub.proc.poll() is None, f"the Hub died during the fuzz run; log: {hub.log_path}"
+        assert hub.target.alive(), f"the Hub or its service died; log: {hub.log_path}"
     finally:
         hub.stop()
         app_socket.close()
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+@pytest.fixture(scope="session")
+def alice(fuzz_hub: Any) -> str:
+    """A Cookie header with Alice's Hub and service logins; her server is running."""
+    with fuzz_hub.client() as client:
+        fuzz_hub.login(client, "alice")
+        response = fuzz_hub.launch(client, fuzz_hub.service + "open/image-stats?item_id=1")
+        assert response.is_redirect, (response.status_code, response.text[:500])
+        return "; ".join(f"{c.name}={c.value}" for c in client.cookies.jar)
 
 
 @pytest.fixture(scope="session")
