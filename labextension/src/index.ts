@@ -9,6 +9,7 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { HostBridge } from './bridge';
+import { registerCopyLink } from './copylink';
 import { autorun, createLabel, readLaunch, Redeem } from './launch';
 import { parseOrigins } from './origins';
 
@@ -84,6 +85,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     tracker.widgetAdded.connect((_, panel) => void onNotebook(panel, redeem));
     tracker.forEach(panel => void onNotebook(panel, redeem));
     startBridge(tracker);
+    registerCopyLink(app, tracker);
   }
 };
 
