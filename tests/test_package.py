@@ -80,3 +80,23 @@ def test_every_public_function_has_a_docstring_with_an_example() -> None:
         and ">>>" not in (obj.__doc__ or "")
     ]
     assert missing == []
+
+
+def test_the_base_install_is_what_a_host_application_needs(repo_root: Path) -> None:
+    # A host application (Django, Flask, FastAPI) that only needs the client gets no Jupyter
+    # server stack: pip install nblaunch is httpx and nblaunch itself.
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    project = tomllib.loads((repo_root / "pyproject.toml").read_text())["project"]
+    assert [d.split(">")[0] for d in project["dependencies"]] == ["httpx"]
+    extras = project["optional-dependencies"]
+    assert {"notebook", "server", "hub", "lab", "webapp", "demo", "all"} <= set(extras)
+    heavy = ("nbformat", "papermill", "jupyter_server", "tornado", "jupyterhub", "traitlets")
+    code = (
+        "import sys, nblaunch.client, nblaunch.core.links, nblaunch.core.tickets;"
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "[]"
