@@ -15,6 +15,7 @@ Each query name has one spelling, defined in the tables below:
 ``exp``                 a signed link's expiry, seconds since 1970 UTC (``core/signing.py``)
 ``sig``                 a signed link's signature, ``<key id>.<mac>.<tags>`` (``core/signing.py``)
 ``params``              a JSON object of parameters: ``params={"image_id": 2959331}``
+``opt-<name>``          a spawner option for JupyterHub (``opt-profile=gpu``), never a parameter
 ``param_<name>``        always the parameter ``<name>``, even when it is a control name
 ======================  ===============================================================
 """
@@ -42,6 +43,13 @@ CONTROLS: dict[str, tuple[str, ...] | None] = {
 SIGNATURE_CONTROLS = ("exp", "sig")
 PARAMS_JSON = "params"
 PARAM_PREFIX = "param_"
+#: JupyterHub 6 takes spawner options from a URL only with this prefix (``/hub/spawn?opt-...``);
+#: a launch link passes them on as the spawn's ``user_options``.
+OPTION_PREFIX = "opt-"
+# KubeSpawner's profile options are ``profile-option-<name>``: letters, digits, ``-``, ``_``,
+# ``.``; ``display_name`` is the Hub's own (a named server's label), never a spawner option.
+_OPTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")
+MAX_OPTIONS = 20
 
 #: Names that protocols and sites append to links by accident. Dropped with a note, unless the
 #: notebook declares a parameter of that name.
@@ -86,6 +94,7 @@ class LaunchRequest:
     controls: Controls = field(default_factory=Controls)
     dropped: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    spawner_options: dict[str, str] = field(default_factory=dict)
 
     def names(self) -> list[str]:
         """Every parameter name the link gives, in order, dropped names excluded."""
@@ -144,6 +153,8 @@ def parse_query(raw: str) -> LaunchRequest:
             request.params.setdefault(key, []).append(value)
         elif name in CONTROLS:
             _set_control(request.controls, name, value)
+        elif name.startswith(OPTION_PREFIX):
+            _set_option(request.spawner_options, name[len(OPTION_PREFIX) :], value)
         elif name in ACCIDENTAL or name.startswith(ACCIDENTAL_PREFIXES):
             request.dropped.setdefault(name, []).append(value)
         else:
@@ -155,6 +166,32 @@ def parse_query(raw: str) -> LaunchRequest:
             f"(declare a parameter {name!r} in the notebook to use it)."
         )
     return request
+
+
+def spawner_options(raw: str) -> dict[str, str]:
+    """Only the ``opt-*`` spawner options of a raw query, checked as ``parse_query`` checks them.
+
+    >>> spawner_options("server=gpu&opt-profile=large&_xsrf=x")
+    {'profile': 'large'}
+    """
+    options: dict[str, str] = {}
+    for name, value in split_pairs(raw):
+        if name.startswith(OPTION_PREFIX):
+            _set_option(options, name[len(OPTION_PREFIX) :], value)
+    return options
+
+
+def _set_option(options: dict[str, str], name: str, value: str) -> None:
+    if not _OPTION_NAME.match(name) or name == "display_name":
+        raise ControlValueError(
+            f"{OPTION_PREFIX + name!r} is not a spawner option: write opt-<name>, the name in "
+            "letters, digits, '-', '_' or '.' (for example opt-profile=gpu)."
+        )
+    if name in options:
+        raise DuplicateParameterError(f"Spawner option {name!r} is given twice; keep one.")
+    if len(options) >= MAX_OPTIONS or len(value) > 1024:
+        raise ControlValueError(f"Too many or too long spawner options (at most {MAX_OPTIONS}).")
+    options[name] = value
 
 
 def _claim(forms: dict[str, str], name: str, form: str) -> None:

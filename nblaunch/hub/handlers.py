@@ -21,7 +21,7 @@ from tornado.iostream import StreamClosedError
 
 from ..core import NBLaunchError, QueryError
 from ..core.forms import form_fields
-from ..core.query import SERVER_NAME
+from ..core.query import OPTION_PREFIX, SERVER_NAME, spawner_options
 from ..pages import render_consent
 from ..pages.mapping import ProblemContext, ProblemMixin
 from .errors import HubBusyError
@@ -146,21 +146,31 @@ class OpenHandler(BaseHandler):
             self.redirect(url)
             return
         stopped = not model or not model.get("pending")
+        options = plan.request.spawner_options
         if stopped and not self.wants_html():
             # An API client has no page to watch from: start here, and say where to watch.
-            await self.hub.start(user, server)
+            await self.hub.start(user, server, options)
         # A browser gets the progress page at once, values already checked; the page's
         # stream asks the Hub to start the server (and waits out the Hub's spawn limit), so
         # nobody looks at a blank tab while the Hub is busy. A spawn that already failed gets
         # the page too: its stream carries the Hub's reason and the "Try again" button. After
         # a consent, the page sends the same choice again once the server is ready.
-        self.send_progress(server, start=stopped, choice=choice)
+        self.send_progress(server, start=stopped, choice=choice, options=options)
 
-    def send_progress(self, server: str, *, start: bool, choice: bool | None = None) -> None:
+    def send_progress(
+        self,
+        server: str,
+        *,
+        start: bool,
+        choice: bool | None = None,
+        options: dict[str, str] | None = None,
+    ) -> None:
         """The progress page (browsers) or a 202 saying where to watch (API clients)."""
         query = {"server": server} if server else {}
         if start and self.wants_html():
+            # The stream starts the server, with the link's spawner options (opt-*).
             query["start"] = "1"
+            query.update({OPTION_PREFIX + k: v for k, v in (options or {}).items()})
         events = f"{self.prefix}api/progress"
         if not self.wants_html():
             self.send_json({"status": "starting", "progress_url": url_concat(events, query)}, 202)
@@ -196,7 +206,7 @@ class ProgressHandler(BaseHandler):
         outcome = False
         try:
             if self.get_argument("start", "") == "1":
-                await self._start(user, server)
+                await self._start(user, server, spawner_options(self.request.query))
             async for event in self.hub.progress(user, server):
                 if not event:
                     # Relay the Hub's keep-alive: proxies keep the stream open through a long
@@ -217,12 +227,12 @@ class ProgressHandler(BaseHandler):
             return
         self.finish()
 
-    async def _start(self, user: str, server: str) -> None:
+    async def _start(self, user: str, server: str, options: dict[str, str]) -> None:
         """Ask the Hub to start the server, waiting as long as its spawn limit asks."""
         deadline = time.monotonic() + QUEUE_LIMIT
         while True:
             try:
-                await self.hub.start(user, server)
+                await self.hub.start(user, server, options)
                 return
             except HubBusyError as err:
                 wait = float(err.fields.get("retry_after", 5))

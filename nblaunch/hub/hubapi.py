@@ -92,13 +92,17 @@ class HubAPI:
         model: dict[str, Any] | None = servers.get(server)
         return model
 
-    async def start(self, user: str, server: str = "") -> int:
+    async def start(
+        self, user: str, server: str = "", options: dict[str, str] | None = None
+    ) -> int:
         """Ask the Hub to start a server; 201 started, 202 pending, 400 already running.
 
+        ``options`` are the spawn's ``user_options`` (a link's ``opt-*``: a z2jh profile).
         ``HubBusyError`` (with ``retry_after``) when the Hub's spawn limit says later.
         """
         url = self.api_url + _server_path(user, server)
-        response = await self._request("POST", url, json={}, timeout=START_TIMEOUT)
+        body = {"user_options": options} if options else {}
+        response = await self._request("POST", url, json=body, timeout=START_TIMEOUT)
         if response.status_code == 404:
             raise UserNotFoundError(f"The Hub has no user {user!r}.", user=user)
         if response.status_code == 429:

@@ -85,7 +85,7 @@ class Launcher:
 
     def plan(self, template: Template, raw_query: str) -> LaunchPlan:
         """Check a launch before anything is written: the planned copy, or an error."""
-        return plan_launch(
+        plan = plan_launch(
             template.path,
             template.notebook,
             raw_query,
@@ -94,6 +94,10 @@ class Launcher:
             max_value_bytes=self.config.max_value_bytes,
             keys=self.config.link_keys(),
         )
+        if plan.request.spawner_options:
+            # This server is already running: which server to start is the Hub's choice.
+            plan.notes.append("Ignored the opt-* spawner options: they choose a Hub's server.")
+        return plan
 
     def autorun(self, template: Template, plan: LaunchPlan) -> tuple[str | None, bool]:
         """Why the copy may run (a grant's basis, or None), and whether to ask the user first.

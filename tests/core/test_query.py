@@ -280,3 +280,26 @@ def test_hostile_names_in_the_query_itself(pairs: list[tuple[str, str]], prefixe
     except NBLaunchError:
         return
     assert all(is_identifier(n) and not shadows_kernel(n, "python") for n in accepted), accepted
+
+
+@pytest.mark.parametrize(
+    ("raw", "options"),
+    [
+        ("n=1&opt-profile=gpu", {"profile": "gpu"}),
+        ("opt-profile=gpu&opt-profile-option-image=jupyter%2Fscipy", {
+            "profile": "gpu", "profile-option-image": "jupyter/scipy"}),
+        ("n=1", {}),
+    ],
+)  # fmt: skip
+def test_spawner_options_are_never_parameters(raw: str, options: dict[str, str]) -> None:
+    request = parse_query(raw)
+    assert request.spawner_options == options
+    assert not any(name.startswith("opt-") for name in request.names())
+
+
+@pytest.mark.parametrize(
+    "raw", ["opt-display_name=x", "opt-=1", "opt-a%2Fb=1", "opt-a=1&opt-a=2", "opt-x=" + "v" * 2000]
+)
+def test_bad_spawner_options_are_refused(raw: str) -> None:
+    with pytest.raises(QueryError):
+        parse_query(raw)

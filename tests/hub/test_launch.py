@@ -425,3 +425,13 @@ def test_a_link_that_asks_to_run_an_unmarked_template_asks_first(hub: Hub) -> No
         kept = client.post(url, data={"run": "0", "_xsrf": xsrf.group(1)}, headers=html)
         assert kept.headers["location"] == ran.headers["location"]
         assert redeem(hub, "rosa", kept.headers["location"]) is False
+
+
+def test_a_links_spawner_options_reach_the_spawn(hub: Hub) -> None:
+    # z2jh users choose a profile: opt-profile=gpu is the spawn's user_options, no parameter.
+    with hub.client() as client:
+        hub.login(client, "pia")
+        landing = hub.launch(client, hub.service + "open/stats?n=3&opt-profile=gpu")
+    assert hub.servers("pia")[""]["user_options"] == {"profile": "gpu"}
+    copy = copy_in(hub, "pia", landing.headers["location"])
+    assert copy["metadata"]["nblaunch"]["parameters"] == {"n": 3}
