@@ -20,7 +20,7 @@ of known-bad requests use that, with a strict xfail naming the defect).
 At the end of the run the number of requests sent per target is printed.
 
 ``NBLAUNCH_FUZZ_EXAMPLES`` sets the size of the run (``hostile.py``); ``make stress`` runs it
-at full size.
+at full size, with ``NBLAUNCH_FUZZ_MIN_REQUESTS`` failing a run that sent fewer requests.
 """
 
 from __future__ import annotations
@@ -69,11 +69,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
+def _sent() -> int:
+    return sum(n for name, n in raw.SENT.items() if " 5xx" not in name)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # `make stress` promises a size: a run that sent fewer requests (a knob ignored, tests
+    # deselected) fails rather than report a smaller run as the large one.
+    wanted = int(os.environ.get("NBLAUNCH_FUZZ_MIN_REQUESTS") or 0)
+    if wanted and _sent() < wanted and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if raw.SENT:
-        total = sum(n for name, n in raw.SENT.items() if not name.endswith(" 5xx"))
         lines = [f"  {name}: {n}" for name, n in sorted(raw.SENT.items())]
-        terminalreporter.write_line(f"fuzz: {total} requests sent\n" + "\n".join(lines))
+        terminalreporter.write_line(f"fuzz: {_sent()} requests sent\n" + "\n".join(lines))
+        wanted = int(os.environ.get("NBLAUNCH_FUZZ_MIN_REQUESTS") or 0)
+        if wanted and _sent() < wanted:
+            terminalreporter.write_line(f"fuzz: fewer than the {wanted} requests asked for")
 
 
 @dataclass

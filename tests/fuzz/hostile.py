@@ -6,7 +6,7 @@ names, empty and repeated names, thousands of parameters, huge and deeply nested
 JSON. Headers: broken cookies, tokens, content types, forwarded headers. Bodies: bytes,
 JSON of every shape, forms with the same broken encodings.
 
-``NBLAUNCH_FUZZ_EXAMPLES`` (default 30) is the number of examples of a test of weight 1;
+``NBLAUNCH_FUZZ_EXAMPLES`` (default 20) is the number of examples of a test of weight 1;
 ``NBLAUNCH_FUZZ_SEED`` (default 11) seeds every test, so a run can be replayed exactly.
 """
 
@@ -21,7 +21,7 @@ from urllib.parse import quote_from_bytes
 from hypothesis import HealthCheck, Phase, seed, settings
 from hypothesis import strategies as st
 
-EXAMPLES = int(os.environ.get("NBLAUNCH_FUZZ_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("NBLAUNCH_FUZZ_EXAMPLES", "20"))
 SEED = int(os.environ.get("NBLAUNCH_FUZZ_SEED", "11"))
 T = TypeVar("T", bound=Callable[..., Any])
 
