@@ -22,13 +22,12 @@ from .errors import (
 )
 from .names import is_identifier
 from .parameters import Parameter, value_type
-from .query import FALSE_WORDS, LaunchRequest, loads_json
+from .query import NO_WORDS, YES_WORDS, LaunchRequest, loads_json
 from .translators import check_value
 
 DEFAULT_MAX_VALUE_BYTES = 64 * 1024
 
 _INT = re.compile(r"[+-]?\d+")
-_TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 def coerce(
@@ -166,8 +165,8 @@ def convert_text(text: str, parameter: Parameter) -> object:
         return _finite(float(text))
     if kind == "bool":
         word = text.strip().lower()
-        if word in _TRUE or word in FALSE_WORDS:
-            return word in _TRUE
+        if word in YES_WORDS or word in NO_WORDS:
+            return word in YES_WORDS
         raise ValueError("use true/false, 1/0, yes/no or on/off")
     if kind in ("list", "dict"):
         return convert_json(loads_json(text), parameter)

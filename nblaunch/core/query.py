@@ -58,8 +58,12 @@ ACCIDENTAL = frozenset(
 )
 ACCIDENTAL_PREFIXES = ("utm_",)
 
-TRUE_WORDS = frozenset({"", "1", "true", "yes", "on"})
-FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+#: The yes/no words, for a bool parameter, a flag control and an environment variable alike.
+YES_WORDS = frozenset({"1", "true", "yes", "on"})
+NO_WORDS = frozenset({"0", "false", "no", "off"})
+#: A flag (``?autorun``) is also true when empty; a parameter's value never is.
+TRUE_WORDS = YES_WORDS | {""}
+FALSE_WORDS = NO_WORDS
 
 # JupyterHub's rule for named servers: 1-30 characters, lowercase letters, digits and single
 # hyphens, starting with a letter. ``\Z``, not ``$`` (which also matches before a final newline:

@@ -38,7 +38,7 @@ KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 @dataclass
-class Template:
+class CatalogTemplate:
     """One template notebook and what its ``metadata.nblaunch`` says about it."""
 
     name: str
@@ -60,7 +60,7 @@ class Template:
         """The template's public description (no file system path).
 
         >>> nb = NotebookNode(cells=[], metadata={})
-        >>> Template("t", Path("t.ipynb"), nb, []).to_json()["name"]
+        >>> CatalogTemplate("t", Path("t.ipynb"), nb, []).to_json()["name"]
         't'
         """
         return {
@@ -74,7 +74,7 @@ class Template:
         }
 
 
-def read_template(path: Path) -> Template:
+def read_template(path: Path) -> CatalogTemplate:
     """Read one template file, or raise an ``NBLaunchError`` saying why it cannot be used.
 
     >>> read_template(Path("/nonexistent.ipynb"))
@@ -92,7 +92,7 @@ def read_template(path: Path) -> Template:
     meta = meta if isinstance(meta, dict) else {}
     ui = meta.get("ui")
     kinds = meta.get("kinds", [])
-    return Template(
+    return CatalogTemplate(
         name=path.stem,
         path=path,
         notebook=nb,
@@ -134,7 +134,7 @@ class Catalog:
         self.folder = Path(folder)
         self.log = log or logging.getLogger(__name__)
         self._stamp: tuple[tuple[str, int], ...] | None = None
-        self._templates: dict[str, Template] = {}
+        self._templates: dict[str, CatalogTemplate] = {}
         self._problems: list[Problem] = []
 
     def _scan(self) -> tuple[tuple[str, int], ...] | None:
@@ -169,8 +169,8 @@ class Catalog:
         self._templates, self._problems, self._stamp = found, problems, stamp
         self.log.info("nblaunch: %d templates in %s", len(found), self.folder)
 
-    def _read(self, names: list[str]) -> tuple[dict[str, Template], list[Problem]]:
-        found: dict[str, Template] = {}
+    def _read(self, names: list[str]) -> tuple[dict[str, CatalogTemplate], list[Problem]]:
+        found: dict[str, CatalogTemplate] = {}
         problems: list[Problem] = []
         for name in names:
             path = self.folder / name
@@ -186,7 +186,7 @@ class Catalog:
                 problems.append(self._skip(path, found, "internal-error", message))
         return found, problems
 
-    def _read_one(self, path: Path) -> Template:
+    def _read_one(self, path: Path) -> CatalogTemplate:
         if not KEY.fullmatch(path.stem):
             raise TemplateError(
                 f"{path.name} cannot be a template name: rename it to letters, digits, dots, "
@@ -194,7 +194,9 @@ class Catalog:
             )
         return read_template(path)
 
-    def _skip(self, path: Path, found: dict[str, Template], code: str, message: str) -> Problem:
+    def _skip(
+        self, path: Path, found: dict[str, CatalogTemplate], code: str, message: str
+    ) -> Problem:
         last = self._templates.get(path.stem)
         if last is not None and last.path == path:
             found[path.stem] = last
@@ -212,12 +214,12 @@ class Catalog:
         self.refresh()
         return sorted(self._templates)
 
-    def templates(self) -> list[Template]:
+    def templates(self) -> list[CatalogTemplate]:
         """Every template, sorted by name."""
         self.refresh()
         return [self._templates[n] for n in sorted(self._templates)]
 
-    def get(self, name: str) -> Template:
+    def get(self, name: str) -> CatalogTemplate:
         """The template named ``name`` (a key, never a path), or ``TemplateNotFoundError``."""
         self.refresh()
         found = self._templates.get(name) if KEY.fullmatch(name or "") else None

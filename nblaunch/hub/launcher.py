@@ -14,7 +14,7 @@ from ..core import LaunchPlan, build_link, notebook_url, plan_launch
 from ..core.config import LaunchConfig
 from ..core.executor import Outcome, execute
 from ..core.grants import autorun_basis, consent_needed, is_launch_copy
-from .catalog import Catalog, Template
+from .catalog import Catalog, CatalogTemplate
 from .hubapi import HubAPI
 from .store import ServerStore, content_hash, strip_trusted
 
@@ -40,7 +40,7 @@ class HubLauncher:
         self.config = config
         self.log = log or logging.getLogger(__name__)
 
-    def plan(self, template: Template, raw_query: str) -> LaunchPlan:
+    def plan(self, template: CatalogTemplate, raw_query: str) -> LaunchPlan:
         """Check a launch before anything is started: the planned copy, or an error."""
         plan = plan_launch(
             template.filename,
@@ -56,7 +56,7 @@ class HubLauncher:
             plan.ui = template.ui
         return plan
 
-    def autorun(self, template: Template, plan: LaunchPlan) -> tuple[str | None, bool]:
+    def autorun(self, template: CatalogTemplate, plan: LaunchPlan) -> tuple[str | None, bool]:
         """Why the copy may run (a grant's basis, or None), and whether to ask the user first.
 
         The catalog is the operator's folder, so its metadata is the operator's word: every
@@ -72,7 +72,7 @@ class HubLauncher:
 
     async def write(
         self,
-        template: Template,
+        template: CatalogTemplate,
         plan: LaunchPlan,
         basis: str | None,
         server_model: dict[str, Any],

@@ -34,7 +34,7 @@ from .store import ContentsStore
 
 
 @dataclass
-class Template:
+class TemplateFile:
     """A template as the server door read it."""
 
     path: str
@@ -61,7 +61,7 @@ class Launcher:
         self.config = config
         self.log = log or logging.getLogger(__name__)
 
-    async def template(self, path: str) -> Template:
+    async def template(self, path: str) -> TemplateFile:
         """The template at ``path`` (normalised), or a ``TemplateError`` saying why not."""
         contents = self.store.contents
         path = safe_path(path, allow_hidden=bool(getattr(contents, "allow_hidden", False)))
@@ -81,9 +81,9 @@ class Launcher:
         trusted = template_trusted(
             path, nb, globs=self.config.trusted_globs, output_dir=self.config.output_dir
         )
-        return Template(path=path, notebook=nb, trusted=trusted)
+        return TemplateFile(path=path, notebook=nb, trusted=trusted)
 
-    def plan(self, template: Template, raw_query: str) -> LaunchPlan:
+    def plan(self, template: TemplateFile, raw_query: str) -> LaunchPlan:
         """Check a launch before anything is written: the planned copy, or an error."""
         plan = plan_launch(
             template.path,
@@ -99,7 +99,7 @@ class Launcher:
             plan.notes.append("Ignored the opt-* spawner options: they choose a Hub's server.")
         return plan
 
-    def autorun(self, template: Template, plan: LaunchPlan) -> tuple[str | None, bool]:
+    def autorun(self, template: TemplateFile, plan: LaunchPlan) -> tuple[str | None, bool]:
         """Why the copy may run (a grant's basis, or None), and whether to ask the user first.
 
         A link signed with a configured key counts as the operator's word, like a trusted
@@ -111,7 +111,7 @@ class Launcher:
         return basis, consent_needed(plan.autorun_requested, policy, basis)
 
     async def open(
-        self, template: Template, plan: LaunchPlan, basis: str | None, *, base_url: str = "/"
+        self, template: TemplateFile, plan: LaunchPlan, basis: str | None, *, base_url: str = "/"
     ) -> Outcome:
         """Write or reuse the planned copy, and grant its autorun on ``basis``."""
         # Rebuilt from the checked values rather than copied from the request, so that nothing

@@ -105,9 +105,7 @@ async def test_a_launch_that_may_run_grants_exactly_the_sources_it_wrote(query: 
     store = MemoryStore()
     _, outcome = await _launch(store, query, basis="trusted")
     assert outcome.autorun is True
-    assert store.grants == [
-        (outcome.path, sources_hash(store.files[outcome.path]), "trusted")
-    ]
+    assert store.grants == [(outcome.path, sources_hash(store.files[outcome.path]), "trusted")]
 
 
 async def test_reuse_grants_the_copy_as_the_user_left_it() -> None:

@@ -197,7 +197,7 @@ def test_an_unexpected_error_in_one_template_skips_only_that_one(
     write(tmp_path, "b.ipynb")
     real = catalog_module.read_template
 
-    def flaky(path: Path) -> catalog_module.Template:
+    def flaky(path: Path) -> catalog_module.CatalogTemplate:
         if path.name == "a.ipynb":
             raise RuntimeError("a bug")
         return real(path)
