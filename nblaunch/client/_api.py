@@ -90,6 +90,22 @@ class Api:
             where += f"?server={quote(server, safe='')}"
         return self.request("GET" if body is None else "PUT", where, body)
 
+    def prestart_request(self, username: str, *, server: str | None = None) -> httpx.Request:
+        """POST the service's prestart: start the user's server before a launch."""
+        check_username(username)
+        where = f"api/users/{quote(username, safe='')}/prestart"
+        if server:
+            where += f"?server={quote(server, safe='')}"
+        return self.request("POST", where, {})
+
+
+def parse_prestart(body: Any) -> str:
+    """``"ready"`` or ``"starting"`` from the prestart answer."""
+    status = body.get("status") if isinstance(body, dict) else None
+    if status not in ("ready", "starting"):
+        raise APIError(f"The service's prestart answer has no status: {body!r:.200}")
+    return str(status)
+
 
 def put_body(content: dict[str, Any], expect_hash: str | None) -> dict[str, Any]:
     """The PUT body: the notebook, plus the hash the caller last saw when given."""

@@ -78,6 +78,19 @@ class AsyncNBLaunchClient(BaseClient):
         """
         return _api.parse_templates(await self._call(self.api.templates_request()))
 
+    async def prestart(self, username: str, *, server: str | None = None) -> str:
+        """Start the user's server now, so a launch a moment later finds it ready.
+
+        Call it when a page that offers a notebook loads: the spawn overlaps the person's
+        reading. Writes no file; a server started and never used is stopped by the Hub's idle
+        culling. ``"ready"`` or ``"starting"``; the user must have logged in to the Hub once.
+
+        >>> await client.prestart("ann")  # doctest: +SKIP
+        'starting'
+        """
+        request = self.api.prestart_request(username, server=server)
+        return _api.parse_prestart(await self._call(request))
+
     async def fetch(self, username: str, path: str, *, server: str | None = None) -> Notebook:
         """Read a notebook from the user's running server (see ``NBLaunchClient.fetch``).
 

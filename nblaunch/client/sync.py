@@ -79,6 +79,19 @@ class NBLaunchClient(BaseClient):
         """
         return _api.parse_templates(self._call(self.api.templates_request()))
 
+    def prestart(self, username: str, *, server: str | None = None) -> str:
+        """Start the user's server now, so a launch a moment later finds it ready.
+
+        Call it when a page that offers a notebook loads: the spawn overlaps the person's
+        reading. Writes no file; a server started and never used is stopped by the Hub's idle
+        culling. ``"ready"`` or ``"starting"``; the user must have logged in to the Hub once.
+
+        >>> client.prestart("ann")  # doctest: +SKIP
+        'starting'
+        """
+        request = self.api.prestart_request(username, server=server)
+        return _api.parse_prestart(self._call(request))
+
     def fetch(self, username: str, path: str, *, server: str | None = None) -> Notebook:
         """Read a notebook from the user's running server (``trusted`` flags removed).
 

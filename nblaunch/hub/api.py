@@ -85,6 +85,31 @@ class OpenAPIHandler(APIHandler):
         self.send_json(openapi_document(self.prefix))
 
 
+class PrestartAPIHandler(APIHandler):
+    """``POST {prefix}api/users/{username}/prestart[?server=name]``: start the user's server now.
+
+    A host page that will likely embed or link a notebook asks for this when it loads, so the
+    spawn overlaps the person's reading time (zero-wait launch). It needs the host's contents
+    scope (it is the host acting for its user) and uses the service's ``start:servers``; the
+    server is started with no file written, and one never used is stopped by the Hub's idle
+    culling like any other. Answers ``{"status": "ready" | "starting"}``.
+    """
+
+    async def post(self, username: str) -> None:
+        self.require(CONTENTS_SCOPE)
+        check_username(username)
+        server = self.get_argument("server", "")
+        if server and not SERVER_NAME.fullmatch(server):
+            raise QueryError(f"{server!r} is not a server name.")
+        model = await self.hub.server(username, server)
+        if model and model.get("ready"):
+            self.send_json({"status": "ready"})
+            return
+        if not model or not model.get("pending"):
+            await self.hub.start(username, server)
+        self.send_json({"status": "starting"}, 202)
+
+
 class ContentsAPIHandler(APIHandler):
     """``GET/PUT {prefix}api/users/{username}/contents/{path}[?server=name]``."""
 

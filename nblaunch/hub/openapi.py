@@ -67,6 +67,25 @@ def _contents_paths() -> dict[str, Any]:
     }
 
 
+def _prestart_path() -> dict[str, Any]:
+    status = {"type": "object", "properties": {"status": {"enum": ["ready", "starting"]}}}
+    return {
+        "parameters": [
+            {"name": "username", "in": "path", "required": True, "schema": {"type": "string"}},
+            {"name": "server", "in": "query", "required": False, "schema": {"type": "string"}},
+        ],
+        "post": {
+            "summary": "Start the user's server now, before a launch (zero-wait); writes nothing",
+            "security": [{"hubToken": ["custom:nblaunch:contents"]}],
+            "responses": {
+                "200": _json(status, "already running"),
+                "202": _json(status, "starting"),
+                **_errors(400, 403, 404, 503),
+            },
+        },
+    }
+
+
 def openapi_document(prefix: str) -> dict[str, Any]:
     """The OpenAPI document, with server URL ``prefix``.
 
@@ -100,6 +119,7 @@ def openapi_document(prefix: str) -> dict[str, Any]:
                 }
             },
             "/api/users/{username}/contents/{path}": _contents_paths(),
+            "/api/users/{username}/prestart": _prestart_path(),
             "/open/{template}": {
                 "get": {
                     "summary": "Launch: 302 to the notebook, 200 progress page, 202 JSON while "

@@ -28,7 +28,7 @@ from ..cookies import allow_partitioned, env_cookie_options, wants_partitioned
 from ..core.config import LaunchConfig
 from ..pages import page_environment
 from .accesslog import access_logger
-from .api import ContentsAPIHandler, OpenAPIHandler, TemplatesAPIHandler
+from .api import ContentsAPIHandler, OpenAPIHandler, PrestartAPIHandler, TemplatesAPIHandler
 from .catalog import Catalog
 from .config import frame_ancestors
 from .handlers import CatalogHandler, NotFoundHandler, OpenHandler, ProgressHandler
@@ -216,6 +216,7 @@ class NBLaunchService(Application):
             (rf"{p}api/templates", TemplatesAPIHandler, shared),
             (rf"{p}api/openapi\.json", OpenAPIHandler, shared),
             (rf"{p}api/users/([^/]+)/contents/(.+)", ContentsAPIHandler, contents),
+            (rf"{p}api/users/([^/]+)/prestart", PrestartAPIHandler, shared),
             (rf"{p}.*", NotFoundHandler, shared),
         ]
 

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import nbformat
 import pytest
+from _harness.waiting import wait_until
 
 from nblaunch.client import (
     AsyncNBLaunchClient,
@@ -220,3 +221,19 @@ def test_no_token_in_any_url(client: NBLaunchClient) -> None:
     assert hubfix.HOST_TOKEN not in str(request.url)
     assert request.headers["Authorization"] == f"token {hubfix.HOST_TOKEN}"
     assert isinstance(request, httpx.Request)
+
+
+def test_prestart_starts_a_stopped_server_and_writes_nothing(
+    hub: Any, client: NBLaunchClient, running: Callable[..., str]
+) -> None:
+    running("cl-prestart")  # she has logged in once; her server is up
+    assert client.prestart("cl-prestart") == "ready"
+    response = hub.admin("DELETE", "users/cl-prestart/server", timeout=60)
+    assert response.status_code in (202, 204)
+    _wait_stopped(hub, "cl-prestart")
+    before = sorted(p.name for p in hub.home("cl-prestart").rglob("*.ipynb"))
+    assert client.prestart("cl-prestart") in ("starting", "ready")
+    wait_until(lambda: hub.servers("cl-prestart").get("", {}).get("ready"), "the prestarted server")
+    assert sorted(p.name for p in hub.home("cl-prestart").rglob("*.ipynb")) == before
+    with pytest.raises(UserNotFoundError):
+        client.prestart("nobody-ever-logged-in")
