@@ -177,7 +177,7 @@ def family(roots: Iterable[int]) -> dict[int, int]:
     while todo:
         pid = todo.pop()
         stat = _stat(pid)
-        if pid in found or stat is None:
+        if pid in found or stat is None or stat[0] == "Z":  # a zombie has exited already
             continue
         found[pid] = stat[2]
         todo.extend(tree.get(pid, []))
