@@ -5,7 +5,9 @@ needs (``SERVICE_SCOPES``: read, start and access users' servers; no ``admin``, 
 ``admin:users``, no ``tokens``), lets every user reach the service, defines the custom scope
 that guards the contents API, optionally registers the host application's token, makes the
 start request return at once, and sets ``Content-Security-Policy: frame-ancestors`` to exactly
-the embedding origins on the Hub, the service and the single-user servers.
+the embedding origins on the Hub, the service and the single-user servers. With
+``external=True`` the Hub does not start the service: it routes to ``service_url``, behind which
+any number of replicas run (docs/deploy.md, "Running more than one replica of the service").
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ SERVICE_SCOPES = ("read:servers", "start:servers", "access:servers")
 SERVICE_SCOPES_HUB5 = ("servers", "access:servers")
 HOST_SCOPES = (f"access:services!service={SERVICE_NAME}", CONTENTS_SCOPE)
 CSP = "Content-Security-Policy"
+#: A service behind a Kubernetes Service listens on every interface of its pod.
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104
 
 
 def _free_port() -> int:
@@ -136,6 +140,7 @@ def configure(
     service_url: str | None = None,
     service_api_token: str | None = None,
     link_key_file: str | os.PathLike[str] | None = None,
+    external: bool = False,
 ) -> None:
     """Set up the nblaunch service, its least-privilege role, tickets and framing on ``c``.
 
@@ -145,6 +150,13 @@ def configure(
     hub pod's Service); the service then listens on every interface at that URL's port.
     ``link_key_file`` (``nblaunch.core.linkkeys``) lets the service check signed links; the
     users' servers do not get it, since their users run code there and could sign links.
+
+    ``external=True`` registers ``nblaunch`` as an external service (no ``command``: the Hub
+    neither starts nor stops it) at ``service_url``, the address of a load balancer in front of
+    the service's replicas (on Kubernetes, a Deployment's Service). It needs
+    ``service_api_token``, which every replica must hold. The service's ``environment`` entry
+    then lists everything a replica needs to start except that token (``JUPYTERHUB_*`` as the
+    Hub would give a managed service, and the ``NBLAUNCH_*`` settings); the Hub ignores it.
 
     >>> from traitlets.config import Config
     >>> c = Config(); configure(c, ticket_secret="k" * 32)
@@ -165,8 +177,16 @@ def configure(
         # The service's own cookies (OAuth, xsrf) must reach a cross-site frame too.
         "JUPYTERHUB_COOKIE_OPTIONS": json.dumps(CROSS_SITE) if cross_site_cookies else None,
     }
+    if external and not (service_url and service_api_token):
+        raise ValueError(
+            "external=True needs service_url (where the proxy reaches the replicas) and "
+            "service_api_token (the token every replica holds)."
+        )
     url = service_url or f"http://127.0.0.1:{service_port or _free_port()}"
-    service = _service(env, url, service_api_token)
+    if external:
+        service = _external_service(c, env, url, str(service_api_token))
+    else:
+        service = _service(env, url, service_api_token)
     services = [s for s in _get(c.JupyterHub, "services", []) if s.get("name") != SERVICE_NAME]
     services.append(service)
     _add_role(
@@ -194,6 +214,19 @@ def configure(
         _configure_tickets(c, ticket_secret, host_url, passwords)
 
 
+def _base_url(c: Any) -> str:
+    """The Hub's base URL, as JupyterHub derives it (from ``bind_url``'s path, else ``base_url``).
+
+    >>> from traitlets.config import Config
+    >>> c = Config(); c.JupyterHub.base_url = "jhub"; _base_url(c)
+    '/jhub/'
+    """
+    url = _get(c.JupyterHub, "public_url", "") or _get(c.JupyterHub, "bind_url", "")
+    path = urlparse(url).path if url else ""
+    path = path if path not in ("", "/") else _get(c.JupyterHub, "base_url", "/")
+    return "/" + "".join(f"{part}/" for part in str(path).split("/") if part)
+
+
 def _service_url(c: Any) -> str:
     """The service's public URL, for links people follow.
 
@@ -203,9 +236,27 @@ def _service_url(c: Any) -> str:
     """
     url = _get(c.JupyterHub, "public_url", "") or _get(c.JupyterHub, "bind_url", "")
     parsed = urlparse(url or "http://127.0.0.1:8000")
-    path = parsed.path if parsed.path not in ("", "/") else _get(c.JupyterHub, "base_url", "/")
-    prefix = "/" + "".join(f"{part}/" for part in str(path).split("/") if part)
-    return f"{parsed.scheme}://{parsed.netloc}{prefix}services/{SERVICE_NAME}/"
+    return f"{parsed.scheme}://{parsed.netloc}{_base_url(c)}services/{SERVICE_NAME}/"
+
+
+def _hub_api_url(c: Any) -> str:
+    """The Hub's API as another process reaches it: ``hub_connect_url``, else where it listens.
+
+    >>> from traitlets.config import Config
+    >>> c = Config(); c.JupyterHub.hub_connect_url = "http://hub:8081"; _hub_api_url(c)
+    'http://hub:8081/hub/api'
+    """
+    hub = c.JupyterHub
+    url = _get(hub, "hub_connect_url", "") or _get(hub, "hub_bind_url", "")
+    if url:
+        parsed = urlparse(url)
+        host = parsed.hostname if parsed.hostname not in (None, "", ALL_INTERFACES) else "127.0.0.1"
+        origin = f"{parsed.scheme}://{host}" + (f":{parsed.port}" if parsed.port else "")
+    else:
+        ip = _get(hub, "hub_connect_ip", "") or _get(hub, "hub_ip", "") or "127.0.0.1"
+        port = _get(hub, "hub_connect_port", 0) or _get(hub, "hub_port", 8081)
+        origin = f"http://{'127.0.0.1' if ip == ALL_INTERFACES else ip}:{port}"
+    return f"{origin}{_base_url(c)}hub/api"
 
 
 def _lock_url(c: Any) -> str | None:
@@ -224,13 +275,25 @@ def _lock_url(c: Any) -> str | None:
     return url
 
 
+def _listen_url(url: str) -> str:
+    """Where the service listens when the proxy reaches it at ``url``.
+
+    A Kubernetes Service's name or address is no interface of the pod: listen on all of them.
+
+    >>> _listen_url("http://hub:8181"), _listen_url("http://127.0.0.1:10101")
+    ('http://0.0.0.0:8181', 'http://127.0.0.1:10101')
+    """
+    parsed = urlparse(url)
+    if parsed.hostname in ("127.0.0.1", "localhost"):
+        return url
+    return f"http://{ALL_INTERFACES}:{parsed.port or 80}"
+
+
 def _service(env: dict[str, Any], url: str, token: str | None) -> dict[str, Any]:
     command = [sys.executable, "-m", "nblaunch.hub.service"]
-    parsed = urlparse(url)
-    if parsed.hostname not in ("127.0.0.1", "localhost"):
-        # The Hub hands ``url`` to the service as the address to listen on, but a Kubernetes
-        # Service's name or address is no interface of the pod: listen on all of them instead.
-        command.append(f"--NBLaunchService.service_url=http://0.0.0.0:{parsed.port or 80}")
+    if _listen_url(url) != url:
+        # The Hub hands ``url`` to the service as the address to listen on.
+        command.append(f"--NBLaunchService.service_url={_listen_url(url)}")
     service: dict[str, Any] = {
         "name": SERVICE_NAME,
         "url": url,
@@ -243,6 +306,36 @@ def _service(env: dict[str, Any], url: str, token: str | None) -> dict[str, Any]
         # Otherwise the Hub makes one and hands it to the service's process in its environment.
         service["api_token"] = token
     return service
+
+
+def _external_service(c: Any, env: dict[str, Any], url: str, token: str) -> dict[str, Any]:
+    """An external service at ``url``: the Hub routes to it and knows its token and OAuth
+    client, and starts nothing. ``environment`` is what each replica must be started with
+    (besides ``JUPYTERHUB_API_TOKEN``): what the Hub would give a managed service."""
+    prefix = f"{_base_url(c)}services/{SERVICE_NAME}/"
+    hub_env = {
+        "JUPYTERHUB_SERVICE_NAME": SERVICE_NAME,
+        # The Hub's defaults for a service with a url: client id and redirect URI.
+        "JUPYTERHUB_CLIENT_ID": f"service-{SERVICE_NAME}",
+        "JUPYTERHUB_OAUTH_CALLBACK_URL": f"{prefix}oauth_callback",
+        "JUPYTERHUB_OAUTH_ACCESS_SCOPES": json.dumps(
+            ["access:services", f"access:services!service={SERVICE_NAME}"]
+        ),
+        "JUPYTERHUB_SERVICE_PREFIX": prefix,
+        "JUPYTERHUB_SERVICE_URL": _listen_url(url),
+        "JUPYTERHUB_API_URL": _hub_api_url(c),
+        "JUPYTERHUB_BASE_URL": _base_url(c),
+        "JUPYTERHUB_PUBLIC_URL": _service_url(c),
+    }
+    environment = {k: os.fspath(v) for k, v in env.items() if v is not None}
+    return {
+        "name": SERVICE_NAME,
+        "url": url,
+        "api_token": token,
+        "environment": {**environment, **hub_env},
+        "oauth_no_confirm": True,
+        "display": True,
+    }
 
 
 def _register_host(c: Any, services: list[dict[str, Any]], token: str) -> list[dict[str, Any]]:

@@ -168,3 +168,48 @@ def test_the_servers_get_the_services_autorun_policy() -> None:
     extension = NBLaunchExtension()
     extension.parse_command_line([a for a in c.Spawner.args if a.startswith("--LaunchConfig.")])
     assert extension.launch_config.autorun == "always"
+
+
+def test_external_service_for_replicas() -> None:
+    # The Hub starts nothing: it routes to the replicas' load balancer and knows the token.
+    from jupyterhub.services.service import Service
+
+    c = Config()
+    c.JupyterHub.bind_url = "https://hub.example.org/jhub/"
+    c.JupyterHub.hub_connect_url = "http://hub:8081"
+    c.JupyterHub.db_url = "postgresql+psycopg2://jupyterhub@db:5432/jupyterhub"
+    token = "t" * 32
+    configure(c, external=True, service_url="http://nblaunch:8181", service_api_token=token)
+    (service,) = [s for s in c.JupyterHub.services if s["name"] == "nblaunch"]
+    assert "command" not in service
+    assert (service["url"], service["api_token"]) == ("http://nblaunch:8181", token)
+    # Every key is a service field the Hub accepts (it raises on any other).
+    assert set(service) <= set(Service.class_traits(input=True))
+    env = service["environment"]
+    assert token not in repr(env)  # the token reaches replicas from a Secret, not from here
+    assert env["JUPYTERHUB_SERVICE_PREFIX"] == "/jhub/services/nblaunch/"
+    assert env["JUPYTERHUB_OAUTH_CALLBACK_URL"] == "/jhub/services/nblaunch/oauth_callback"
+    assert env["JUPYTERHUB_CLIENT_ID"] == "service-nblaunch"
+    assert env["JUPYTERHUB_API_URL"] == "http://hub:8081/jhub/hub/api"
+    assert env["JUPYTERHUB_SERVICE_URL"] == "http://0.0.0.0:8181"
+    assert env["NBLAUNCH_LOCK_URL"] == c.JupyterHub.db_url
+    # The role and the users' access are the same as for the managed service.
+    assert roles(c)["nblaunch-service"]["services"] == ["nblaunch"]
+
+
+@pytest.mark.parametrize("missing", ["service_url", "service_api_token"])
+def test_an_external_service_needs_its_url_and_token(missing: str) -> None:
+    settings = {"service_url": "http://nblaunch:8181", "service_api_token": "t" * 32}
+    del settings[missing]
+    with pytest.raises(ValueError, match=missing):
+        configure(Config(), external=True, **settings)
+
+
+def test_the_managed_service_is_unchanged_by_the_external_option() -> None:
+    managed, default = Config(), Config()
+    configure(managed, external=False, service_url="http://hub:8181")
+    configure(default, service_url="http://hub:8181")
+    assert managed.JupyterHub.services == default.JupyterHub.services
+    (service,) = managed.JupyterHub.services
+    assert service["command"][-1] == "--NBLaunchService.service_url=http://0.0.0.0:8181"
+    assert not any(k.startswith("JUPYTERHUB_") for k in service["environment"])
