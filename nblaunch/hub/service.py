@@ -35,6 +35,7 @@ from .handlers import CatalogHandler, NotFoundHandler, OpenHandler, ProgressHand
 from .hubapi import HubAPI
 from .launcher import HubLauncher
 from .locks import ContentsLocks
+from .oauthstate import OAuthStates, SharedStateHubOAuth
 
 PACKAGE = Path(__file__).resolve().parent.parent
 PAGES = Path(__file__).parent / "templates"
@@ -118,7 +119,8 @@ class NBLaunchService(Application):
 
     lock_url = Unicode(
         help="""SQLAlchemy URL of the database that holds the contents API's save leases
-        (table nblaunch_contents_locks). Every replica of the service must use the same one,
+        (table nblaunch_contents_locks) and the OAuth logins under way (table
+        nblaunch_oauth_states). Every replica of the service must use the same one,
         normally the Hub's c.JupyterHub.db_url. Empty: an in-memory database, which guards one
         replica only. Environment default: NBLAUNCH_LOCK_URL, which
         nblaunch.hub.configure sets to the Hub's database.""",
@@ -174,8 +176,13 @@ class NBLaunchService(Application):
         cookies = dict(self.cookie_options)
         if wants_partitioned(cookies):
             allow_partitioned()
-        hub_auth = HubOAuth(
-            api_url=self.hub_api_url, api_token=token, cache_max_age=60, cookie_options=cookies
+        hub_auth = SharedStateHubOAuth(
+            api_url=self.hub_api_url,
+            api_token=token,
+            cache_max_age=60,
+            cookie_options=cookies,
+            # In the shared database, so that a login begun on one replica ends on any other.
+            states=OAuthStates(self.lock_url or "sqlite://"),
         )
         hub = HubAPI(self.hub_api_url, token, self.proxy_url, log=self.log)
         config = self.launch_config
