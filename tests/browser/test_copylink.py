@@ -1,0 +1,197 @@
+""" "Copy Launch Link" in Chromium: launch, edit a value in the injected cell, run the command,
+read the link from its dialog, open the link in a fresh browser context, and the new copy has
+the edited value. One real ``jupyter lab`` (token auth off, in this fixture only)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.browser
+
+BIN = Path(sys.executable).parent
+REPO = Path(__file__).resolve().parents[2]
+LINK_FIELD = "input.jp-nblaunch-link"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _template(root: Path) -> None:
+    spec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": spec})
+    parameters = nbformat.v4.new_code_cell('image_id = 2959331\nlabel = "a"')
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, nbformat.v4.new_code_cell("print(image_id, label)")]
+    nbformat.write(nb, str(root / "stats.ipynb"))
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"jupyter lab exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url + "api/status", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"jupyter lab did not answer within 60 s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A running ``jupyter lab`` with ``stats.ipynb``: its URL and its root folder."""
+    tmp = tmp_path_factory.mktemp("copylink")
+    root = tmp / "root"
+    root.mkdir()
+    _template(root)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(tmp / "config"),
+        "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+        "IPYTHONDIR": str(tmp / "ipython"),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
+    for name in ("JUPYTERHUB_SERVICE_PREFIX", "JUPYTERHUB_BASE_URL", "NBLAUNCH_HUB_SERVICE_URL"):
+        env.pop(name, None)
+    command = [
+        str(BIN / "jupyter-lab"), "--no-browser", "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--ServerApp.allow_root=True",
+        "--IdentityProvider.token=",  # test fixture only: no login in the browser
+        f"--ServerApp.root_dir={root}", "--ServerApp.jpserver_extensions={'nblaunch.server': True}",
+        f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
+    ]  # fmt: skip
+    log = tmp / "lab.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_ready(url, process, log)
+        yield url, root
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGINT)  # twice: skip the confirmation prompt
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
+
+
+def _open_launch(page: Any, url: str, image_id: int) -> Any:
+    """Open a launch of ``stats``; the editor of its injected cell."""
+    page.goto(url + f"nblaunch/open/stats.ipynb?image_id={image_id}&label=first")
+    editor = page.locator(".jp-Notebook .jp-Cell .cm-content").filter(
+        has_text=f"image_id = {image_id}"
+    )
+    editor.first.wait_for(state="visible")
+    return editor.first
+
+
+def _replace(page: Any, editor: Any, source: str) -> None:
+    editor.click()
+    editor.press("Control+a")
+    page.keyboard.insert_text(source)
+
+
+def _run_from_palette(page: Any) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    search = page.locator(".lm-CommandPalette-input")
+    item = page.locator(".lm-CommandPalette-item", has_text="Copy Launch Link").first
+    for _ in range(3):
+        # Lab may take the first key press back (a toast, focus moving after an edit): retry.
+        page.keyboard.press("Escape")
+        page.keyboard.press("Control+Shift+c")
+        try:
+            search.fill("Copy Launch Link", timeout=5_000)
+            item.click(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError("the command palette did not offer Copy Launch Link")
+
+
+def _close_dialog(page: Any) -> None:
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    page.locator(".jp-Dialog").wait_for(state="detached")
+
+
+def test_copy_launch_link_opens_a_fresh_copy_with_the_edited_value(
+    page: Any, browser: Any, lab: tuple[str, Path]
+) -> None:
+    url, root = lab
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url.rstrip("/"))
+    editor = _open_launch(page, url, 7)
+    first_copy = urlsplit(page.url).path
+    _replace(page, editor, '# Parameters\nimage_id = 4321\nlabel = "edited & shared"\n')
+    _run_from_palette(page)
+    field = page.locator(LINK_FIELD)
+    field.wait_for(state="visible")
+    link = field.input_value()
+    assert link.startswith(url + "nblaunch/open/stats.ipynb?image_id=4321&label=")
+    dialog = page.locator(".jp-Dialog").inner_text()
+    if "Copied" in dialog:  # the browser allowed the clipboard: it holds the same link
+        assert page.evaluate("navigator.clipboard.readText()") == link
+    else:
+        assert "did not allow the clipboard" in dialog
+    _close_dialog(page)
+
+    fresh = browser.new_context()
+    try:
+        other = fresh.new_page()
+        other.set_default_timeout(30_000)
+        other.goto(link)
+        other.locator(".jp-Notebook .jp-Cell .cm-content").filter(
+            has_text="image_id = 4321"
+        ).first.wait_for(state="visible")
+        path = urlsplit(other.url).path
+        assert path.startswith("/lab/tree/nblaunch/stats-image_id-4321-") and path != first_copy
+        copy = nbformat.read(str(root / unquote(path[len("/lab/tree/") :])), as_version=4)
+        assert copy.metadata["nblaunch"]["parameters"] == {
+            "image_id": 4321,
+            "label": "edited & shared",
+        }
+    finally:
+        fresh.close()
+
+
+def test_the_toolbar_and_context_menu_say_which_value_is_not_a_literal(
+    page: Any, lab: tuple[str, Path]
+) -> None:
+    url, _ = lab
+    editor = _open_launch(page, url, 8)
+    _replace(page, editor, '# Parameters\nimage_id = int("8")\nlabel = "x"\n')
+    toolbar = page.locator(".jp-NotebookPanel-toolbar").filter(visible=True)
+    toolbar.get_by_text("Launch link").click()
+    problem = page.locator(".jp-nblaunch-link-problem")
+    problem.wait_for(state="visible")
+    assert "'image_id' is no longer a literal value (int(\"8\"))" in problem.inner_text()
+    _close_dialog(page)
+    # The notebook's context menu offers the command too.
+    cell = page.locator(".jp-Notebook .jp-Cell .cm-content").filter(has_text='int("8")')
+    cell.first.click(button="right")
+    page.locator(".lm-Menu-item", has_text="Copy Launch Link").click()
+    page.locator(".jp-nblaunch-link-problem").wait_for(state="visible")
+    _close_dialog(page)
