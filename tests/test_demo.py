@@ -3,7 +3,7 @@ and its service with it when the demo exits, and the demo says how the Hub ended
 
 JupyterHub starts configurable-http-proxy and the service in sessions of their own, so they
 survived a killed Hub before (orphaned to init, holding the demo's ports); the browser tests of
-the demo are in ``tests/browser/test_demo.py``.
+the demo are in ``tests/browser/test_demo_browser.py``.
 """
 
 from __future__ import annotations

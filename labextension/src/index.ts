@@ -54,13 +54,14 @@ async function onNotebook(panel: NotebookPanel, redeem: Redeem): Promise<void> {
   }
 }
 
-function startBridge(tracker: INotebookTracker): HostBridge | null {
+function startBridge(app: JupyterFrontEnd, tracker: INotebookTracker): HostBridge | null {
   const origins = parseOrigins(PageConfig.getOption(CommandIDs.originsOption));
   // Outside an iframe, or with no allowed host, there is nobody to talk to.
   if (window.parent === window || origins.length === 0) {
     return null;
   }
-  const bridge = new HostBridge(origins);
+  // Lab's commands tell a person's save (docmanager:save) from autosave's (no command).
+  const bridge = new HostBridge(origins, window.parent, app.commands);
   tracker.widgetAdded.connect((_, panel) => {
     bridge.watch(panel);
     bridge.active = tracker.currentWidget ?? panel;
@@ -84,7 +85,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const redeem = grantRedeemer(app);
     tracker.widgetAdded.connect((_, panel) => void onNotebook(panel, redeem));
     tracker.forEach(panel => void onNotebook(panel, redeem));
-    startBridge(tracker);
+    startBridge(app, tracker);
     registerCopyLink(app, tracker);
   }
 };

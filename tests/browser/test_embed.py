@@ -135,10 +135,6 @@ def test_autorun_saves_are_not_the_users(page: Any, embed_hub: Any, hosts: Any) 
     assert "# the-users-own-save" in source(stored)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Lab's autosave is told from its Save only when index.ts gives the bridge app.commands",
-)
 def test_autosave_is_not_the_users(page: Any, embed_hub: Any, hosts: Any) -> None:
     listed, user = hosts[0], "em-autosave"
     # JupyterLab reads the user's settings from ~/.jupyter: autosave every second, not 120 s.
