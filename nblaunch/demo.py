@@ -239,6 +239,8 @@ def run_demo(options: DemoOptions) -> int:
     children: list[Child] = []
     # SIGTERM (from a supervisor or `timeout`) must stop the children too, like Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
+    # And Ctrl-C must reach us even when started with SIGINT ignored (a shell's background job).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with running(children):
         with console.status("Starting the nblaunch demo") as status:
             passwords = start_all(options, children, step=lambda m: status.update(m))
