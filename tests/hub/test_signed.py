@@ -6,18 +6,19 @@ the hub door's link."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
+from traitlets.config import Config
 
 from nblaunch.core import LinkSigner, build_link
+from nblaunch.hub import configure
 
 from .conftest import SERVICE_TOKEN, Hub
-
-pytestmark = pytest.mark.integration
 
 SECRET = "h" * 40
 
@@ -34,6 +35,7 @@ def _link(hub: Hub, values: dict[str, object], **kw: object) -> str:
     return build_link(hub.url, "stats", values, sign_with=signer, **kw)  # type: ignore[arg-type]
 
 
+@pytest.mark.integration
 def test_a_signed_link_opens_and_a_changed_one_is_refused(signing_hub: Hub) -> None:
     hub = signing_hub
     with hub.client() as client:
@@ -52,11 +54,25 @@ def test_a_signed_link_opens_and_a_changed_one_is_refused(signing_hub: Hub) -> N
     assert (meta["signed_by"], meta["parameters"]) == ("hub-1", {"n": 5})
 
 
-def test_the_users_servers_get_no_key_but_the_service_url(signing_hub: Hub) -> None:
-    config = (signing_hub.root / "jupyterhub_config.py").read_text()
-    assert "link_key_file" in config
-    servers = signing_hub.log_text()
-    assert SECRET not in servers
+def test_configure_gives_the_key_file_to_the_service_only() -> None:
+    c = Config()
+    c.JupyterHub.bind_url = "https://hub.example.org/jhub/"
+    configure(c, link_key_file="keys/link-keys")
+    env = c.JupyterHub.services[0]["environment"]
+    assert env["NBLAUNCH_LINK_KEY_FILE"] == os.path.abspath("keys/link-keys")
+    # Users run code in their servers: a key there would let any user sign links.
+    assert not [a for a in c.Spawner.args if "link_key_file" in a]
+    assert "NBLAUNCH_LINK_KEY_FILE" not in c.Spawner.environment
+    assert c.Spawner.environment["NBLAUNCH_HUB_SERVICE_URL"] == (
+        "https://hub.example.org/jhub/services/nblaunch/"
+    )
+    unsigned = Config()
+    configure(unsigned)
+    assert "NBLAUNCH_LINK_KEY_FILE" not in unsigned.JupyterHub.services[0]["environment"]
+
+
+@pytest.mark.integration
+def test_the_users_servers_write_the_hub_doors_link(signing_hub: Hub) -> None:
     with signing_hub.client() as client:
         signing_hub.login(client, "sam")
         signing_hub.launch(client, _link(signing_hub, {"n": 1}))
