@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { embed, PROTOCOL } from '../../nblaunch/client/static/nblaunch-embed.js';
+import { embed, prestart, PROTOCOL } from '../../nblaunch/client/static/nblaunch-embed.js';
 
 const ORIGIN = 'http://127.0.0.1:18000';
 const SRC = `${ORIGIN}/user/ada/nblaunch/open/stats.ipynb?image_id=7`;
@@ -66,6 +66,16 @@ describe('embed', () => {
     const relative = embed(element, { src: '/user/ada/lab' });
     handles.push(relative);
     expect(relative.origin).toBe(window.location.origin);
+  });
+
+  it.each([
+    ['https://Hub.Example.org:443/', 'https://hub.example.org'],
+    ['http://hub.example.org:80', 'http://hub.example.org'],
+    ['https://hub.example.org:8443', 'https://hub.example.org:8443'],
+    ['https://bücher.example', 'https://xn--bcher-kva.example']
+  ])('writes the origin %j as browsers report it: %j', (given, expected) => {
+    const { nb } = open({ origin: given });
+    expect(nb.origin).toBe(expected);
   });
 
   it('shows the frame in the element', () => {
@@ -333,5 +343,35 @@ describe('destroy', () => {
     expect(onDirty).not.toHaveBeenCalled();
     await expect(nb.save()).rejects.toMatchObject({ code: 'destroyed' });
     nb.destroy();
+  });
+});
+
+describe('prestart', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it.each([
+    [{ ok: true, json: async () => ({ status: 'starting' }) }, 'starting'],
+    [{ ok: true, json: async () => ({ status: 'ready' }) }, 'ready'],
+    [{ ok: false, json: async () => ({}) }, 'failed'],
+    [{ ok: true, json: async () => ({ status: 'odd' }) }, 'failed']
+  ])('POSTs to the host and says what it answered', async (answer, status) => {
+    const fetch = vi.fn(async () => answer);
+    vi.stubGlobal('fetch', fetch);
+    expect(await prestart('/items/1/prestart', { headers: { 'X-CSRF-Token': 't' } })).toBe(status);
+    expect(fetch).toHaveBeenCalledWith('/items/1/prestart', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'X-CSRF-Token': 't' }
+    });
+  });
+
+  it('never throws', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => {
+        throw new TypeError('offline');
+      })
+    );
+    expect(await prestart('/x')).toBe('failed');
   });
 });

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+from _harness.waiting import wait_until
 from fastapi.testclient import TestClient
 
 from nblaunch.client import NBLaunchClient
@@ -354,3 +355,15 @@ def test_without_a_hub_embed_and_restore_explain(settings: Any, login: Callable[
         response = json_post(web, "/items/1/launch", token, {"template": "image-stats"})
         assert response.status_code == 503 and response.json()["code"] == "hub-not-configured"
     app.state.engine.dispose()
+
+
+def test_the_item_page_prestarts_the_users_server(
+    hub_web: TestClient, alice: str, running: Callable[[str], None], real_hub: Any
+) -> None:
+    running("alice")  # she has logged in to the Hub once
+    stop_server(real_hub, "alice")
+    assert hub_web.post("/items/1/prestart").status_code in (401, 403)  # login and CSRF
+    response = json_post(hub_web, "/items/1/prestart", alice, {})
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] in ("starting", "ready")
+    wait_until(lambda: real_hub.servers("alice").get("", {}).get("ready"), "alice's server")

@@ -14,6 +14,7 @@
  *   const { path, last_modified } = await nb.save();  // rejects on save-failed or timeout
  *   await nb.runAll();
  *   nb.destroy();
+ *   NBLaunch.prestart("/my-app/prestart", { headers });  // on page load: start the server early
  *
  * It speaks the nblaunch host bridge, protocol version 2 (docs/bridge.md), with the Lab plugin
  * inside the frame; `nb.version` is the version the plugin said it speaks (1 for plugins older
@@ -38,11 +39,30 @@ export function embed(element, options) {
   if (!element || !opts.src) {
     throw new Error("NBLaunch.embed(element, {src, origin}) needs an element and a src URL.");
   }
-  const origin = opts.origin || new URL(opts.src, window.location.href).origin;
-  if (origin === "*" || origin === "null") {
+  if (opts.origin === "*" || opts.origin === "null") {
     throw new Error("NBLaunch.embed: origin must be the notebook server's exact origin.");
   }
+  // As the browser writes event.origin: "https://hub.example.org:443" is "https://hub.example.org".
+  const origin = new URL(opts.origin || opts.src, window.location.href).origin;
   return new Embed(element, opts, origin);
+}
+
+/**
+ * Ask the host's own backend to start the user's Jupyter server now (zero-wait launch).
+ *
+ * `url` is the host application's endpoint that calls `NBLaunchClient.prestart(user)`; this
+ * script holds no Hub credential. Call it when a page that offers a notebook loads: the spawn
+ * overlaps the person's reading. Never throws: it resolves to the status the backend answered
+ * ("ready", "starting") or "failed".
+ */
+export async function prestart(url, init = {}) {
+  try {
+    const response = await fetch(url, { method: "POST", credentials: "same-origin", ...init });
+    const answer = response.ok ? await response.json() : {};
+    return answer.status === "ready" || answer.status === "starting" ? answer.status : "failed";
+  } catch {
+    return "failed";
+  }
 }
 
 class Embed {
@@ -279,5 +299,5 @@ function makeFallback(opts) {
 }
 
 if (typeof window !== "undefined") {
-  window.NBLaunch = Object.freeze({ embed, PROTOCOL, VERSION });
+  window.NBLaunch = Object.freeze({ embed, prestart, PROTOCOL, VERSION });
 }

@@ -112,6 +112,21 @@ def launch_embedded(
     return {"src": src, "origin": settings.hub_origin, "template": template, "fallback": fallback}
 
 
+@router.post("/items/{item_id}/prestart", dependencies=_GUARDED)
+def prestart(
+    item_id: int,
+    user: Annotated[User, Depends(current_user)],
+    db: Annotated[Session, Depends(get_db)],
+    client: Annotated[HubClient, Depends(get_client)],
+) -> dict[str, str]:
+    """Start the user's Jupyter server as the item page loads, so "Analyze here" finds it up.
+
+    Writes nothing; a server started and not used is stopped by the Hub's idle culler.
+    """
+    _item(db, item_id)
+    return {"status": call_hub(client.prestart, user.username)}
+
+
 class SaveBody(BaseModel):
     """Which notebook was saved: its template and its path in the user's server."""
 

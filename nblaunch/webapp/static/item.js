@@ -140,3 +140,19 @@ for (const button of document.querySelectorAll("[data-analyze-template]")) {
 for (const button of document.querySelectorAll("[data-analyze-path]")) {
   button.addEventListener("click", () => analyze({ path: button.dataset.analyzePath }));
 }
+
+// Zero-wait: start the user's server while they read the item, if the Hub is there to ask.
+if (document.querySelector("[data-analyze-template]:not([disabled])")) {
+  loadEmbedKit()
+    .then((kit) =>
+      kit.prestart(`/items/${ws.dataset.item}/prestart`, {
+        headers: { Accept: "application/json", "X-CSRF-Token": ws.dataset.csrf },
+      }),
+    )
+    .then((status) => {
+      ws.dataset.prestart = status;
+    })
+    .catch(() => {
+      ws.dataset.prestart = "failed";
+    });
+}
