@@ -199,7 +199,10 @@ def test_external_service_for_replicas() -> None:
 
 @pytest.mark.parametrize("missing", ["service_url", "service_api_token"])
 def test_an_external_service_needs_its_url_and_token(missing: str) -> None:
-    settings = {"service_url": "http://nblaunch:8181", "service_api_token": "t" * 32}
+    settings: dict[str, Any] = {
+        "service_url": "http://nblaunch:8181",
+        "service_api_token": "t" * 32,
+    }
     del settings[missing]
     with pytest.raises(ValueError, match=missing):
         configure(Config(), external=True, **settings)
