@@ -1,6 +1,7 @@
 """ "Copy Launch Link" in Chromium: launch, edit a value in the injected cell, run the command,
 read the link from its dialog, open the link in a fresh browser context, and the new copy has
-the edited value. One real ``jupyter lab`` (token auth off, in this fixture only)."""
+the edited value. One real ``jupyter lab`` and one ``jupyter notebook`` (Notebook 7), token auth
+off in these fixtures only."""
 
 from __future__ import annotations
 
@@ -59,7 +60,16 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """A running ``jupyter lab`` with ``stats.ipynb``: its URL and its root folder."""
-    tmp = tmp_path_factory.mktemp("copylink")
+    yield from _start("lab", tmp_path_factory.mktemp("copylink"))
+
+
+@pytest.fixture(scope="module")
+def notebook7(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The same with ``jupyter notebook`` (Notebook 7)."""
+    yield from _start("notebook", tmp_path_factory.mktemp("copylink-nb7"))
+
+
+def _start(app: str, tmp: Path) -> Iterator[tuple[str, Path]]:
     root = tmp / "root"
     root.mkdir()
     _template(root)
@@ -74,13 +84,13 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     for name in ("JUPYTERHUB_SERVICE_PREFIX", "JUPYTERHUB_BASE_URL", "NBLAUNCH_HUB_SERVICE_URL"):
         env.pop(name, None)
     command = [
-        str(BIN / "jupyter-lab"), "--no-browser", "--ServerApp.ip=127.0.0.1",
+        str(BIN / f"jupyter-{app}"), "--no-browser", "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--ServerApp.allow_root=True",
         "--IdentityProvider.token=",  # test fixture only: no login in the browser
         f"--ServerApp.root_dir={root}", "--ServerApp.jpserver_extensions={'nblaunch.server': True}",
         f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
     ]  # fmt: skip
-    log = tmp / "lab.log"
+    log = tmp / f"{app}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -195,3 +205,17 @@ def test_the_toolbar_and_context_menu_say_which_value_is_not_a_literal(
     page.locator(".lm-Menu-item", has_text="Copy Launch Link").click()
     page.locator(".jp-nblaunch-link-problem").wait_for(state="visible")
     _close_dialog(page)
+
+
+def test_notebook7_has_the_toolbar_button(page: Any, notebook7: tuple[str, Path]) -> None:
+    url, _ = notebook7
+    page.goto(url + "nblaunch/open/stats.ipynb?image_id=9&label=nb7&ui=notebook")
+    editor = page.locator(".jp-Notebook .jp-Cell .cm-content").filter(has_text="image_id = 9")
+    editor.first.wait_for(state="visible")
+    _replace(page, editor.first, "# Parameters\nimage_id = 99\nlabel = 'nb7'\n")
+    page.locator(".jp-NotebookPanel-toolbar").get_by_text("Launch link").click()
+    field = page.locator(LINK_FIELD)
+    field.wait_for(state="visible")
+    assert (
+        field.input_value() == url + "nblaunch/open/stats.ipynb?image_id=99&label=nb7&ui=notebook"
+    )
