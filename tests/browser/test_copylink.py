@@ -1,7 +1,7 @@
-""" "Copy Launch Link" in Chromium: launch, edit a value in the injected cell, run the command,
-read the link from its dialog, open the link in a fresh browser context, and the new copy has
-the edited value. One real ``jupyter lab`` and one ``jupyter notebook`` (Notebook 7), token auth
-off in these fixtures only."""
+"""The Copy Launch Link command in Chromium: launch, edit a value in the injected cell, run
+the command, read the link from its dialog, open the link in a fresh browser context, and the
+new copy has the edited value. One real ``jupyter lab`` and one ``jupyter notebook`` (Notebook
+7), token auth off in these fixtures only."""
 
 from __future__ import annotations
 
