@@ -10,6 +10,9 @@
   Tests that use it are marked ``integration``.
 - ``alice`` (session): a ``Cookie`` header value with Alice's Hub and service logins on
   ``fuzz_hub``, her server running (launched once through the service).
+- ``login_form`` (session): ``(cookie, xsrf)``, a browser's ``_xsrf`` cookie for the Hub's
+  login form and the value its form carries, so a POST (with ``User-Agent: FUZZ_AGENT``) gets
+  past the Hub's XSRF check.
 - ``webapp`` (session): the reference application, served by uvicorn in a thread on a real
   port, connected to ``fuzz_hub`` (its Hub token, ticket secret and origin for framing).
 
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -48,6 +52,7 @@ from . import raw
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).parent
 JUPYTER_TOKEN = "fuzz-token-" + "j" * 32
+FUZZ_AGENT = "nblaunch-fuzz"
 
 
 def _hub_helpers() -> Any:
@@ -65,7 +70,7 @@ def _hub_helpers() -> Any:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         names = getattr(item, "fixturenames", ())
-        if HERE in item.path.parents and {"fuzz_hub", "alice", "webapp"} & set(names):
+        if HERE in item.path.parents and {"fuzz_hub", "alice", "login_form", "webapp"} & set(names):
             item.add_marker(pytest.mark.integration)
 
 
@@ -224,6 +229,18 @@ def alice(fuzz_hub: Any) -> str:
         response = fuzz_hub.launch(client, fuzz_hub.service + "open/image-stats?item_id=1")
         assert response.is_redirect, (response.status_code, response.text[:500])
         return "; ".join(f"{c.name}={c.value}" for c in client.cookies.jar)
+
+
+@pytest.fixture(scope="session")
+def login_form(fuzz_hub: Any) -> tuple[str, str]:
+    """A browser's ``_xsrf`` cookie for the Hub's login form and the form's matching field."""
+    # The Hub ties an anonymous form's token to the browser's User-Agent: send ours with it.
+    with httpx.Client(timeout=60, headers={"User-Agent": FUZZ_AGENT}) as client:
+        page = client.get(fuzz_hub.url + "hub/login").text
+        found = re.search(r'name="_xsrf" value="([^"]+)"', page)
+        assert found, page[:500]
+        cookie = "; ".join(f"{c.name}={c.value}" for c in client.cookies.jar)
+        return cookie, found.group(1)
 
 
 @pytest.fixture(scope="session")

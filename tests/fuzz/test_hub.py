@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from nblaunch.core.tickets import _b64, _sign
 
+from .conftest import FUZZ_AGENT
 from .hostile import any_text, bodies, fuzz, headers, json_documents, pct, queries, segments
 from .hostile import tokens as hostile_tokens
 from .raw import Request
@@ -139,14 +140,21 @@ def _ticket_bodies() -> st.SearchStrategy[Any]:
     next_url=st.none() | hostile_tokens | st.sampled_from(
         [b"%2Fhub%2Fhome", b"%2F%2Fevil.example", b"https%3A%2F%2Fevil.example", b"%2Fuser%2Fbob"]
     ),
-    method=st.sampled_from(["GET", "POST"]), extra=headers, as_who=who,
+    method=st.sampled_from(["GET", "POST"]), xsrf=st.booleans(), extra=headers, as_who=who,
 )  # fmt: skip
-def test_ticket_login(fuzz_hub, alice, signed, body, token, next_url, method, extra, as_who):
+def test_ticket_login(
+    fuzz_hub, alice, login_form, signed, body, token, next_url, method, xsrf, extra, as_who
+) -> None:
     ticket = pct(_signed(fuzz_hub.helpers.SECRET, body)) if signed else token
     form = b"login_token=" + ticket + (b"" if next_url is None else b"&next=" + next_url)
-    sent = _who(fuzz_hub, alice, as_who) + extra
+    sent = [*_who(fuzz_hub, alice, as_who), *extra]
     if method == "GET":
         fuzz_hub.target.check(Request("GET", b"/hub/login?" + form, sent))
-    else:
-        sent.append((b"Content-Type", b"application/x-www-form-urlencoded"))
-        fuzz_hub.target.check(Request("POST", b"/hub/login", sent, form + b"&_xsrf=x"))
+        return
+    # With the form's own _xsrf (and its cookie) the POST reaches the ticket code.
+    cookie, token_field = login_form if xsrf else ("", "x")
+    if xsrf:
+        sent = [(b"Cookie", cookie.encode()), (b"User-Agent", FUZZ_AGENT.encode()), *extra]
+    sent.append((b"Content-Type", b"application/x-www-form-urlencoded"))
+    body_ = form + b"&_xsrf=" + pct(token_field.encode())
+    fuzz_hub.target.check(Request("POST", b"/hub/login", sent, body_))
