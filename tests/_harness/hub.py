@@ -1,4 +1,5 @@
-"""Fixtures for the hub service: a real ``jupyterhub`` with the Node proxy, on 127.0.0.1.
+"""The Hub harness, a pytest plugin (``-p _harness.hub``): a real ``jupyterhub`` with the Node
+proxy, on 127.0.0.1, for every folder of tests, so a whole run starts only the Hubs it needs.
 
 - ``make_hub``: session-scoped factory ``make_hub(base_url="/", **configure_kwargs) -> Hub``;
   each call starts one Hub (SQLite in a tmp folder, random free ports, the Node

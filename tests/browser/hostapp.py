@@ -9,10 +9,8 @@ gives the real-Hub helpers of ``tests/hub/conftest.py`` (``start_hub``, ``make_h
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import ssl
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,19 +21,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from nblaunch.client import STATIC_DIR, NBLaunchClient, NBLaunchClientError, Notebook
 
-HUB_CONFTEST = Path(__file__).resolve().parents[1] / "hub" / "conftest.py"
-
 
 def hub_harness() -> Any:
-    """``tests/hub/conftest.py`` as a module (pytest shows its fixtures to tests/hub only)."""
-    name = "nblaunch_tests_hub_fixtures"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, HUB_CONFTEST)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    """The Hub harness module, ``tests/_harness/hub.py`` (its fixtures are a plugin already)."""
+    import _harness.hub
+
+    return _harness.hub
 
 
 PAGE = """<!doctype html>

@@ -23,8 +23,7 @@ from nblaunch.client import NBLaunchClient
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
-hubfix = hub_harness()
-make_hub = hubfix.make_hub
+hubfix = hub_harness()  # its make_hub fixture comes with the harness plugin
 
 
 @pytest.fixture(scope="module")

@@ -13,13 +13,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+import _harness.hub as _harness_hub
 import pytest
 
 from nblaunch.client import STATIC_DIR, AsyncNBLaunchClient, NBLaunchClient
@@ -29,19 +28,8 @@ from .pages import serve
 HERE = Path(__file__).parent
 
 
-def _load_hub_fixtures() -> Any:
-    path = HERE.parent / "hub" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("nblaunch_tests_hub_fixtures", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-hubfix = _load_hub_fixtures()
-make_hub = hubfix.make_hub
-hub = hubfix.hub
+# The Hub harness plugin's fixtures (make_hub, hub) are visible here; its constants:
+hubfix = _harness_hub
 
 
 @pytest.fixture(scope="session")

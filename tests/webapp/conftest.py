@@ -28,10 +28,8 @@ Against a real JupyterHub (tests using them are marked ``integration`` by the fi
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import socket
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -52,16 +50,10 @@ PUBLIC_URL = "http://127.0.0.1:8090"
 
 
 def _hub_helpers() -> Any:
-    # The hub tests' start_hub(), loaded under its own name: conftest fixtures of a sibling
-    # folder are not visible here, and this keeps one way of starting a test Hub.
-    spec = importlib.util.spec_from_file_location(
-        "_nblaunch_hub_helpers", REPO / "tests" / "hub" / "conftest.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
+    # The Hub harness (tests/_harness/hub.py): one way of starting a test Hub.
+    import _harness.hub
+
+    return _harness.hub
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects
