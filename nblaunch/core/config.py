@@ -9,6 +9,7 @@ line as ``--LaunchConfig.autorun=never``.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from typing import Any
@@ -18,11 +19,13 @@ from traitlets.config import Configurable
 
 from .coerce import DEFAULT_MAX_VALUE_BYTES
 from .copies import UI_PATHS
-from .errors import NBLaunchError
+from .errors import KeyFileError, NBLaunchError
 from .grants import AUTORUN_POLICIES, DEFAULT_GRANT_TTL
 from .linkkeys import load_link_keys
 from .origins import exact_origins
 from .paths import safe_path
+
+_log = logging.getLogger(__name__)
 
 
 def env_list(name: str) -> list[str]:
@@ -134,10 +137,16 @@ class LaunchConfig(Configurable):
             return None
         try:
             stamp = (path, os.stat(path).st_mtime_ns)
-        except OSError:
-            return load_link_keys(path)  # raises KeyFileError with the reason
-        if self._keys_cache is None or self._keys_cache[0] != stamp:
-            self._keys_cache = (stamp, load_link_keys(path))
+            if self._keys_cache is None or self._keys_cache[0] != stamp:
+                self._keys_cache = (stamp, load_link_keys(path))
+        except (OSError, KeyFileError) as err:
+            # The details (a path, a line number) are for the operator's log, not for whoever
+            # clicked a link; every launch is refused until the file is fixed.
+            _log.error("nblaunch: %s", getattr(err, "message", None) or err)
+            raise KeyFileError(
+                "This server cannot read its link keys, so it cannot check signed links; the "
+                "operator must fix c.LaunchConfig.link_key_file (the server's log says how)."
+            ) from err
         return self._keys_cache[1]
 
     @default("link_key_file")
