@@ -226,6 +226,20 @@ def start_all(options: DemoOptions, children: list[Child], step: object = None) 
     return passwords
 
 
+def _with_log_printed(err: DemoError) -> DemoError:
+    """Print a message's log lines to stderr as lines; return its first line as the error.
+
+    The CLI prints an error on one line, which would run a log's lines together.
+    """
+    from rich.console import Console
+
+    headline, _, tail = err.message.partition("\n")
+    if not tail:
+        return err
+    Console(stderr=True, soft_wrap=True).print(tail, markup=False, highlight=False)
+    return DemoError(headline.removesuffix(" ends:") + " ends with the lines above.")
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -242,8 +256,11 @@ def run_demo(options: DemoOptions) -> int:
     # And Ctrl-C must reach us even when started with SIGINT ignored (a shell's background job).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     with running(children):
-        with console.status("Starting the nblaunch demo") as status:
-            passwords = start_all(options, children, step=lambda m: status.update(m))
+        try:
+            with console.status("Starting the nblaunch demo") as status:
+                passwords = start_all(options, children, step=lambda m: status.update(m))
+        except DemoError as err:
+            raise _with_log_printed(err) from None
         console.print(f"[bold green]nblaunch demo is running[/] (data in {options.data_dir})")
         console.print(f"  Reference application  {options.app_url}/")
         console.print(f"  JupyterHub             {options.hub_url}/hub/")

@@ -19,12 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from nblaunch.processes import family
-
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc"),
-]
+from nblaunch.demo import _with_log_printed
+from nblaunch.processes import DemoError, family
 
 REPO = Path(__file__).resolve().parents[1]
 CHP = REPO / ".cache" / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -90,6 +86,18 @@ def demo(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path, Path]]
             os.kill(pid, signal.SIGKILL)
 
 
+def test_a_failed_start_prints_the_log_as_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    # The CLI prints an error on one line: the log's lines go to stderr first, as lines.
+    err = DemoError("hub did not start (u): hub exited with status 1; its log (l) ends:\na\nb")
+    headline = _with_log_printed(err)
+    assert capsys.readouterr().err == "a\nb\n"
+    assert headline.message == "hub did not start (u): hub exited with status 1; its log (l) " \
+        "ends with the lines above."  # fmt: skip
+    assert _with_log_printed(DemoError("Port 1 is in use.")).message == "Port 1 is in use."
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_hub_killed_with_sigkill_leaves_no_proxy_and_is_reported(
     demo: tuple[subprocess.Popen[bytes], Path, Path],
 ) -> None:
