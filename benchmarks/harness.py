@@ -59,7 +59,7 @@ c.JupyterHub.services = [{{"name": "bench-admin", "api_token": {admin!r}}}]
 c.JupyterHub.load_roles = [{{"name": "bench-admin", "services": ["bench-admin"],
     "scopes": ["admin:users", "admin:servers", "access:servers"]}}]
 {spawner}
-configure(c, templates_dir={templates!r}, ticket_secret={secret!r})
+configure(c, templates_dir={templates!r}, ticket_secret={secret!r}, embed_origins={origins!r})
 """
 
 
@@ -105,9 +105,13 @@ class Hub:
     def client(self) -> httpx.Client:
         return httpx.Client(timeout=600, headers={"Accept": "text/html"})
 
-    def login(self, client: httpx.Client, user: str) -> None:
+    def login_url(self, user: str) -> str:
+        """A one-use URL that logs ``user`` in (a fresh ticket), then shows the Hub's home."""
         params = {"login_token": make_ticket(user, SECRET, 60), "next": self.url + "hub/home"}
-        answer = client.get(self.url + "hub/login", params=params)
+        return str(httpx.URL(self.url + "hub/login", params=params))
+
+    def login(self, client: httpx.Client, user: str) -> None:
+        answer = client.get(self.login_url(user))
         if not answer.is_redirect:
             raise RuntimeError(f"login of {user} answered {answer.status_code}")
 
@@ -179,6 +183,13 @@ class Hub:
         while any(self.running(u) for u in users) and time.monotonic() < deadline:
             time.sleep(0.2)
 
+    def forget_workspaces(self, user: str) -> None:
+        """Delete the user's saved JupyterLab layouts, so that the next page opens one
+        notebook instead of restoring every tab that an earlier visit left open."""
+        folder = self.root / "homes" / user / ".jupyter" / "lab" / "workspaces"
+        for path in folder.glob("*.jupyterlab-workspace"):
+            path.unlink(missing_ok=True)
+
     def processes(self) -> list[psutil.Process]:
         """The Hub, the proxy, the service and the user servers (the Hub's descendants)."""
         hub = psutil.Process(self.proc.pid)
@@ -194,8 +205,12 @@ class Hub:
                 self.proc.wait(5)
 
 
-def start_hub(root: Path, *, stock: bool = False, timeout: float = 120) -> Hub:
-    """Start a Hub whose files live in ``root``; return once the nblaunch service answers."""
+def start_hub(
+    root: Path, *, stock: bool = False, embed_origins: Iterable[str] = (), timeout: float = 120
+) -> Hub:
+    """Start a Hub whose files live in ``root``; return once the nblaunch service answers.
+
+    ``embed_origins``: the host pages that may frame notebooks (``configure``'s argument)."""
     if not Path(CHP).exists():
         raise SystemExit(f"the Node proxy is missing ({CHP}): run `make setup`")
     root.mkdir(parents=True, exist_ok=True)
@@ -215,6 +230,7 @@ def start_hub(root: Path, *, stock: bool = False, timeout: float = 120) -> Hub:
         spawner='c.JupyterHub.spawner_class = "simple"' if stock else "",
         templates=str(root / "templates"),
         secret=SECRET,
+        origins=list(embed_origins),
     )
     (root / "jupyterhub_config.py").write_text(config)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PATH": f"{BIN}:{os.environ['PATH']}"}

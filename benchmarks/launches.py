@@ -148,8 +148,9 @@ def crowd(hub: Hub, size: int) -> list[Row]:
         "cpu_seconds_ours": ours, "cpu_seconds_machine": busy, "memory_uss_mb": memory,
     }  # fmt: skip
     hub.stop_servers(users, timeout=600)
-    note = (f"CPU: ours {ours:.0f} s, whole machine {busy:.0f} s on {cores} cores "
-            f"(others' {max(0.0, busy - ours):.0f} s) in {wall:.0f} s")  # fmt: skip
+    note = (f"CPU-s: ours {ours:.0f}, whole machine {busy:.0f} on {cores} cores (others' "
+            f"{max(0.0, busy - ours):.0f}) in {wall:.0f} s; p95 ÷ the whole machine's floor "
+            f"{p95(totals) / (busy / cores):.2f}x")  # fmt: skip
     return [
         Row(f"P3-{size}", f"{size} users at once: launches that reached Lab", len(done), "users",
             size, ">=", note="; ".join(failures[:3]), samples=detail, label="launches succeeded"),

@@ -2,9 +2,10 @@
 
 Runs, in order: the CLI's start-up (P4c), injection (P4), then on two real JupyterHubs started
 here (nblaunch's configuration, and the same with JupyterHub's stock spawner) warm (P1s), cold
-(P2) and crowded (P3) launches. Prints the table, and writes ``results.json`` and
-``bench.png`` into ``.cache/bench/<UTC time>/`` (printed at the end). Everything listens on
-127.0.0.1, every loop is bounded, the Hubs are stopped at the end. A script, never a test.
+(P2), in Chromium (P1, P7, P6: ``browser.py``) and crowded (P3) launches. Prints the table,
+and writes ``results.json``, ``table.md`` and ``bench.png`` into ``.cache/bench/<UTC time>/``
+(printed at the end). Everything listens on 127.0.0.1, every loop is bounded, the Hubs are
+stopped at the end. A script, never a test.
 
 Run: ``make bench`` or ``.venv/bin/python benchmarks/run.py [--quick] [--only P4,P4c]``.
 """
@@ -27,7 +28,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import local
-from harness import ROOT, start_hub
+from harness import ROOT, free_port, start_hub
 from rows import Row
 
 CROWDS = (10, 20, 30)
@@ -52,13 +53,24 @@ def hub_rows(folder: Path, quick: bool, only: set[str]) -> list[Row]:
     import launches
 
     rows: list[Row] = []
-    hub = start_hub(folder / "hub")
+    host_port = free_port()  # the P7 host page's: the Hub lets exactly this origin frame it
+    hub = start_hub(folder / "hub", embed_origins=[f"http://127.0.0.1:{host_port}"])
     stock = start_hub(folder / "stock", stock=True) if "P2" in only else None
     try:
         if "P1s" in only:
             rows += launches.warm(hub, 5 if quick else 15)
         if stock is not None:
-            rows += launches.cold(hub, stock, 2 if quick else 5)
+            rows += launches.cold(hub, stock, 2 if quick else 7)
+        if only & {"P1", "P6", "P7"}:
+            import browser
+
+            with browser.chromium() as chromium:
+                if "P1" in only:
+                    rows += browser.warm(chromium, hub, 5 if quick else 15)
+                if "P7" in only:
+                    rows += browser.embedded(chromium, hub, host_port, 5 if quick else 15)
+                if "P6" in only:
+                    rows += browser.autorun(chromium, hub, 3 if quick else 7)
         if "P3" in only:
             if stock is not None:
                 stock.stop()  # an idle Hub less on the machine while the crowd runs
@@ -110,7 +122,9 @@ def plot(rows: list[Row], path: Path, when: str, about: dict[str, Any]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few rounds, a crowd of 3")
-    parser.add_argument("--only", default="P4c,P4,P1s,P2,P3", help="comma-separated row ids")
+    parser.add_argument(
+        "--only", default="P4c,P4,P1s,P2,P1,P7,P6,P3", help="comma-separated row ids"
+    )
     args = parser.parse_args()
     only = set(args.only.split(","))
     when = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H%MZ")
@@ -125,7 +139,7 @@ def main() -> int:
             rows += local.startup(10 if args.quick else 20)
         if "P4" in only:
             rows += local.injection(folder, 3 if args.quick else 7)
-        if only & {"P1s", "P2", "P3"}:
+        if only & {"P1s", "P2", "P3", "P1", "P6", "P7"}:
             rows += hub_rows(folder, args.quick, only)
     about["load_average_end"] = os.getloadavg()
     about["seconds"] = time.perf_counter() - started
