@@ -12,7 +12,14 @@ import json
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from .errors import ControlValueError, ParameterError, ParameterTypeError, TemplateError, collect
+from .errors import (
+    ControlValueError,
+    ParameterError,
+    ParameterTypeError,
+    SignatureRequiredError,
+    TemplateError,
+    collect,
+)
 from .inject import META_KEY, injected_source
 from .parameters import notebook_parameters, parameters_cell
 from .query import (
@@ -24,7 +31,7 @@ from .query import (
     SERVER_NAME,
     parse_query,
 )
-from .signing import LinkSigner
+from .signing import LinkSigner, requires_signature
 from .translators import check_value
 
 TARGETS = ("hub", "server", "binder")
@@ -154,6 +161,11 @@ def notebook_link(nb: Any, path: str, *, server_base: str, hub_service_url: str 
     """
     record = nb.get("metadata", {}).get(META_KEY)
     injected = injected_source(nb)
+    if requires_signature(nb):  # a template that says so, or a copy of one
+        raise SignatureRequiredError(
+            f"{path} opens only from signed links, and a link copied here is not signed: ask "
+            "the site that published the template for a link with these values."
+        )
     if isinstance(record, dict) and isinstance(record.get("template"), str) and injected:
         launched = urlsplit(str(record.get("link") or ""))
         ui = parse_query(launched.query).controls.ui if launched.query else None

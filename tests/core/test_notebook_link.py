@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from nblaunch.core import (
     NBLaunchError,
     ParameterError,
+    SignatureRequiredError,
     TemplateError,
     coerce,
     inject,
@@ -21,6 +22,7 @@ from nblaunch.core import (
     parse_query,
     plan_launch,
     render_copy,
+    sign_query,
 )
 from nblaunch.core.links import cell_values, notebook_link
 
@@ -127,3 +129,15 @@ def test_r_and_julia_cells_are_read_with_their_readers(
 ) -> None:
     nb = {"metadata": {"kernelspec": {"name": language, "language": language}}}
     assert cell_values(nb, source) == expected
+
+
+def test_a_template_that_requires_signed_links_gives_no_unsigned_link() -> None:
+    template = _notebook("n = 1")
+    template.metadata["nblaunch"] = {"require_signature": True}
+    with pytest.raises(SignatureRequiredError, match="opens only from signed links"):
+        notebook_link(template, "t.ipynb", server_base="/")
+    query = sign_query("n=2", "t", "k1", b"k" * 32, door="server", expires=None)
+    plan = plan_launch("t.ipynb", template, query, keys={"k1": b"k" * 32})
+    copy = render_copy(plan, template, link=None)  # records require_signature too
+    with pytest.raises(SignatureRequiredError):
+        notebook_link(copy, "nblaunch/t.ipynb", server_base="/")
