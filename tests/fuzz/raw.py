@@ -13,7 +13,7 @@ import socket
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 #: Requests sent and 5xx answers seen, per target, for the run's summary (conftest.py).
 SENT: Counter[str] = Counter()
@@ -137,14 +137,28 @@ def malformed_path(request: Request) -> bool:
     return False
 
 
+def path_id(request: Request) -> int | None:
+    """The item or version id of an application URL, read as FastAPI reads an ``int``.
+
+    >>> path_id(Request("GET", b"/api/items/+9_9%20?x")), path_id(Request("GET", b"/items/x"))
+    (99, None)
+    """
+    from pydantic import TypeAdapter, ValidationError
+
+    found = re.match(rb"/(?:api/)?(?:items|versions)/([^/?#]*)", request.target)
+    if not found:
+        return None
+    try:
+        return TypeAdapter(int).validate_strings(unquote(found.group(1).decode("latin-1")))
+    except ValidationError:
+        return None
+
+
 #: Deep JSON bodies (RecursionError from json.loads) were the first: a 400 since core/bodies.py.
 KNOWN = [
     Known(
         ("reference application",),
-        lambda r: any(
-            abs(int(n)) >= 2**63
-            for n in re.findall(rb"^/(?:api/)?(?:items|versions)/(-?\d+)(?:[/?#]|$)", r.target)
-        ),
+        lambda r: abs(path_id(r) or 0) >= 2**63,
         "OverflowError from SQLite for an id beyond 64 bits: db.get in nblaunch/webapp/routes/"
         "notebooks.py:27, api.py:40, analyses.py:47, pages.py:92",
     ),
