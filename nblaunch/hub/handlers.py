@@ -24,7 +24,7 @@ from ..core.forms import form_fields
 from ..core.query import OPTION_PREFIX, SERVER_NAME, spawner_options
 from ..pages import render_consent
 from ..pages.mapping import ProblemContext, ProblemMixin
-from .errors import HubBusyError
+from .errors import HubBusyError, HubUnavailableError
 from .hubapi import HubAPI
 from .launcher import HubLauncher
 
@@ -182,6 +182,7 @@ class OpenHandler(BaseHandler):
         self.render(
             "progress.html",
             events=url_concat(events, query),
+            probe=f"{self.prefix}api/openapi.json",
             server=server or "default",
             resubmit=resubmit,
             xsrf=query["_xsrf"],
@@ -221,6 +222,13 @@ class ProgressHandler(BaseHandler):
                     break
             if not outcome:
                 await self.send_event(await self._final_state(user, server))
+        except HubUnavailableError as err:
+            if err.fields.get("status") not in (None, 502, 503, 504):
+                await self.send_event({"failed": True, "message": err.message})
+            else:
+                # The Hub is restarting (or its proxy): the page waits for it and carries on.
+                lost = "Lost contact with the Hub; this page carries on when it is back."
+                await self.send_event({"lost": True, "message": lost})
         except NBLaunchError as err:
             await self.send_event({"failed": True, "message": err.message})
         except StreamClosedError:
