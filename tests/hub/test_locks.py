@@ -6,34 +6,12 @@ Each "replica" is its own ``ContentsLocks`` (its own engine and connections) on 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
 import threading
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from nblaunch.hub.errors import NotebookBusyError
 from nblaunch.hub.locks import ContentsLocks
-
-
-def _webapp_pg() -> Any:
-    """``tests/webapp/pg.py`` (the throwaway PostgreSQL server) as a module, by its path."""
-    name = "nblaunch_tests_webapp_pg"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "webapp" / "pg.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec and spec.loader
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-pg = _webapp_pg()
 
 
 class Clock:
@@ -44,30 +22,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture(scope="module")
-def postgres_base() -> Iterator[str]:
-    if pg.pg_bin() is None:
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found: apt-get install postgresql")
-    with pg.postgres_server() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'jupyterhub.sqlite'}"
-        return
-    base = request.getfixturevalue("postgres_base")
-    name = "locks_" + uuid.uuid4().hex[:12]
-    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield f"{base}/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_one_holder_across_two_replicas(db_url: str) -> None:

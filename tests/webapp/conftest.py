@@ -1,6 +1,6 @@
 """Fixtures of the reference application's tests.
 
-- ``postgres_url`` (session): base URL of a throwaway PostgreSQL server (``pg.py``).
+- ``postgres_url`` (session): base URL of a throwaway PostgreSQL server (``tests/_harness/pg.py``).
 - ``database_url``: a fresh, empty database, once on SQLite and once on PostgreSQL (the latter
   marked ``postgres``).
 - ``settings``: application settings in a temporary data folder on that database, with a Hub
@@ -37,13 +37,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _harness.pg import pg_bin, postgres_server
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from nblaunch.client import NBLaunchClient
 from nblaunch.webapp import Settings, create_app
-
-from .pg import pg_bin, postgres_server
 
 REPO = Path(__file__).resolve().parents[2]
 PUBLIC_URL = "http://127.0.0.1:8090"

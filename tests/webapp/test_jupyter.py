@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from _harness.pg import free_port
 from fastapi.testclient import TestClient
 
 from nblaunch.client import NBLaunchClient
@@ -14,8 +15,6 @@ from nblaunch.client import errors as client_errors
 from nblaunch.client.urls import login_url
 from nblaunch.webapp import Settings, create_app
 from nblaunch.webapp.jupyter import describe, make_client, plain_link
-
-from .pg import free_port
 
 
 @pytest.mark.parametrize(

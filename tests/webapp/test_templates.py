@@ -13,11 +13,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from _harness.pg import free_port
 
 from nblaunch.webapp import Settings, create_app
 from nblaunch.webapp.recommend import TEMPLATES_DIR, load_templates
-
-from .pg import free_port
 
 RUNS = [("image-stats", 1), ("image-stats", 3), ("table-summary", 6), ("table-summary", 7),
         ("table-summary", 8), ("item-explorer", 2), ("item-explorer", 8)]  # fmt: skip
