@@ -22,6 +22,7 @@ from typing import Any
 
 from jupyterhub.services.auth import HubOAuth
 from sqlalchemy import BigInteger, Column, MetaData, String, Table, Text, delete, insert, select
+from sqlalchemy.exc import DBAPIError
 from traitlets import Instance
 
 from .ticketstore import engine_for
@@ -52,7 +53,12 @@ class OAuthStates:
         self, url: str, *, max_age: float = 600, clock: Callable[[], float] = time.time
     ) -> None:
         self.engine = engine_for(url)
-        _metadata.create_all(self.engine)
+        try:
+            _metadata.create_all(self.engine)
+        except DBAPIError:
+            # Replicas that start together may race to create the table (PostgreSQL refuses
+            # the second CREATE): once it exists, checking first finds it.
+            _metadata.create_all(self.engine)
         self.max_age = max_age
         self.clock = clock
 

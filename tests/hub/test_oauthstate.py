@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -56,6 +57,30 @@ def test_a_state_id_is_recorded_once(tmp_path: Path) -> None:
     with pytest.raises(IntegrityError):
         states.put("s", {"next_url": "/evil"})
     assert states.get("s") == {"next_url": "/a"}
+
+
+def test_a_table_another_replica_created_meanwhile_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from nblaunch.hub import oauthstate
+
+    url = f"sqlite:///{tmp_path / 'hub.sqlite'}"
+    create_all = oauthstate._metadata.create_all
+    calls = []
+
+    def racing(engine: Any) -> None:
+        calls.append(engine)
+        if len(calls) == 1:  # the other replica's CREATE TABLE wins; ours fails
+            create_all(engine)
+            raise OperationalError("CREATE TABLE", {}, Exception("already exists"))
+        create_all(engine)
+
+    monkeypatch.setattr(oauthstate._metadata, "create_all", racing)
+    states = OAuthStates(url)
+    states.put("s", {"next_url": "/a"})
+    assert states.get("s") == {"next_url": "/a"} and len(calls) == 2
 
 
 def test_docstring_examples() -> None:
