@@ -402,20 +402,15 @@ async def test_one_save_wins_across_replicas_on_the_hubs_database(
 
 
 @pytest.fixture(scope="module")
-def postgres_locks() -> Iterator[str]:
-    """A database on a throwaway PostgreSQL server (tests/webapp/pg.py) for the leases."""
+def postgres_locks(postgres_base: str) -> str:
+    """A database on the throwaway PostgreSQL server (``tests/_harness/pg.py``) for the leases."""
     from sqlalchemy import create_engine, text
 
-    from .test_locks import pg
-
-    if pg.pg_bin() is None:
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found: apt-get install postgresql")
-    with pg.postgres_server() as base:
-        admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text('CREATE DATABASE "replicas"'))
-        admin.dispose()
-        yield f"{base}/replicas"
+    admin = create_engine(f"{postgres_base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text('CREATE DATABASE "replicas"'))
+    admin.dispose()
+    return f"{postgres_base}/replicas"
 
 
 @pytest.mark.postgres
