@@ -7,8 +7,10 @@ processes on two ports, started with the environment ``configure()`` recorded fo
 the service's token (what a Deployment gets from its Secret). Checked:
 
 - OAuth: a browser logs in to the service with the login begun on one replica and the callback
-  on the other; its cookie is then accepted by each replica at its own port, through the
-  balancer and through the proxy (the cookie secret is derived from the shared token).
+  on the other (the login's state, with JupyterHub 6's PKCE verifier, is in the shared database,
+  ``nblaunch.hub.oauthstate``); its cookie is then accepted by each replica at its own port,
+  through the balancer and through the proxy (the cookie secret is derived from the shared
+  token).
 - Saves: concurrent contents-API PUTs with one ``expect_hash``, half sent to each replica's
   port: exactly one is written, the others are 409, because the leases are rows in the Hub's
   database (``NBLAUNCH_LOCK_URL``), not in a replica's memory; and the same with the leases in
