@@ -68,7 +68,7 @@ stress: stress-fuzz
 
 stress-fuzz: setup
 	NBLAUNCH_FUZZ_EXAMPLES=$(STRESS_EXAMPLES) NBLAUNCH_FUZZ_MIN_REQUESTS=10000 \
-		$(BIN)/python -m pytest tests/fuzz --timeout=3600 --session-timeout=7200 -p no:cacheprovider
+		$(BIN)/python -m pytest tests/fuzz --timeout=3600 --session-timeout=7200 -p no:cacheprovider --tb=native
 
 # issue 12's table: every figure a ratio measured side by side in one run, on real Hubs started
 # here; prints the folder (.cache/bench/<time>/) holding the JSON and the plot. Not a test.

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from .conftest import Target
 from .hostile import bodies, fuzz, headers, json_documents, queries, segments, tokens
-from .raw import Request
+from .raw import OVERSIZED, Request
 
 IDS = [b"1", b"2", b"0", b"-1", b"99999999999999999999999", b"1.5", b"x", b"%ED%A0%80", b""]
 TEMPLATES = [b"image-stats", b"item-explorer", b"table-summary", b"missing"]
@@ -156,3 +156,14 @@ def test_log_out_with_a_wrong_token_keeps_the_session(webapp: Target, session: A
         webapp.check(Request("POST", b"/logout", _as(session, "alice", csrf)), strict=True)
     answer = webapp.check(Request("GET", b"/analyses", _as(session, "alice", "none")))
     assert answer.status == 200
+
+
+@pytest.mark.xfail(
+    reason="the login redirect copies the whole request URL into next=, percent-encoded again: "
+    "nblaunch/webapp/errors.py:61 (_login_required); nginx in front answers 502",
+    strict=True,
+)
+def test_a_login_redirect_has_no_header_over_64_kb(webapp: Target) -> None:
+    answer = webapp.check(Request("GET", b"/analyses?" + b"%7B" * 30_000))
+    assert answer.status == 303
+    assert OVERSIZED not in answer.headers
