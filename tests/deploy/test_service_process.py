@@ -42,6 +42,8 @@ def started(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
         "JUPYTERHUB_SERVICE_PREFIX": "/services/nblaunch/",
         "JUPYTERHUB_API_TOKEN": service["api_token"],
         "NBLAUNCH_TEMPLATES_DIR": str(tmp_path),  # the hub image's catalog is not here
+        # The chart's PostgreSQL host does not resolve here; the leases need a database.
+        "NBLAUNCH_LOCK_URL": f"sqlite:///{tmp_path / 'jupyterhub.sqlite'}",
     }
     process = subprocess.Popen(
         service["command"], cwd=tmp_path, env=env,

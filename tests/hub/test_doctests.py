@@ -16,6 +16,7 @@ MODULES = [
     "hubapi",
     "launcher",
     "locks",
+    "oauthstate",
     "openapi",
     "store",
     "ticketstore",
