@@ -27,8 +27,8 @@ from jupyterhub.utils import exponential_backoff
 from sqlalchemy import BigInteger, Column, MetaData, String, Table, delete, insert, update
 from sqlalchemy.exc import IntegrityError
 
+from .db import create_tables, engine_for
 from .errors import NotebookBusyError
-from .ticketstore import engine_for
 
 _metadata = MetaData()
 LOCKS = Table(
@@ -74,7 +74,7 @@ class ContentsLocks:
         self, url: str, *, lease_seconds: float = 30.0, clock: Callable[[], float] = time.time
     ) -> None:
         self.engine = engine_for(url)
-        _metadata.create_all(self.engine)
+        create_tables(_metadata, self.engine)
         self.lease_ms = int(lease_seconds * 1000)
         self.clock = clock
 

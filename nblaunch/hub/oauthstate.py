@@ -22,10 +22,9 @@ from typing import Any
 
 from jupyterhub.services.auth import HubOAuth
 from sqlalchemy import BigInteger, Column, MetaData, String, Table, Text, delete, insert, select
-from sqlalchemy.exc import DBAPIError
 from traitlets import Instance
 
-from .ticketstore import engine_for
+from .db import create_tables, engine_for
 
 _metadata = MetaData()
 STATES = Table(
@@ -53,12 +52,7 @@ class OAuthStates:
         self, url: str, *, max_age: float = 600, clock: Callable[[], float] = time.time
     ) -> None:
         self.engine = engine_for(url)
-        try:
-            _metadata.create_all(self.engine)
-        except DBAPIError:
-            # Replicas that start together may race to create the table (PostgreSQL refuses
-            # the second CREATE): once it exists, checking first finds it.
-            _metadata.create_all(self.engine)
+        create_tables(_metadata, self.engine)
         self.max_age = max_age
         self.clock = clock
 

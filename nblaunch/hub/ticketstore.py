@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, delete, insert
-from sqlalchemy.engine import Engine
+from sqlalchemy import Column, Integer, MetaData, String, Table, delete, insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.pool import StaticPool
 
 from ..core import Ticket, TicketReplayError
+from .db import create_tables, engine_for
 
 _metadata = MetaData()
 NONCES = Table(
@@ -26,18 +25,6 @@ NONCES = Table(
     Column("username", String(255), nullable=False),
     Column("expires", Integer, nullable=False, index=True),
 )
-
-
-def engine_for(url: str) -> Engine:
-    """An engine for ``url`` (the ticket store's and the contents locks').
-
-    >>> engine_for("sqlite://").url.drivername
-    'sqlite'
-    """
-    if url in ("sqlite://", "sqlite:///:memory:"):
-        # One shared connection, or every new connection would see a fresh empty database.
-        return create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
-    return create_engine(url, pool_pre_ping=True)
 
 
 class TicketStore:
@@ -53,7 +40,7 @@ class TicketStore:
 
     def __init__(self, url: str) -> None:
         self.engine = engine_for(url)
-        _metadata.create_all(self.engine)
+        create_tables(_metadata, self.engine)
 
     def consume(self, ticket: Ticket, *, now: float | None = None) -> None:
         """Record the ticket's nonce, or raise ``TicketReplayError`` if it was used before."""

@@ -13,6 +13,7 @@ MODULES = [
     "auth",
     "catalog",
     "config",
+    "db",
     "hubapi",
     "launcher",
     "locks",
