@@ -13,7 +13,7 @@ import socket
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import unquote, unquote_to_bytes, urlsplit
+from urllib.parse import parse_qs, unquote, unquote_to_bytes, urlsplit
 
 #: Requests sent and 5xx answers seen, per target, for the run's summary (conftest.py).
 SENT: Counter[str] = Counter()
@@ -162,6 +162,18 @@ def path_id(request: Request) -> int | None:
         return None
 
 
+def no_user_name(request: Request) -> bool:
+    """Whether a login form POST carries neither a ticket nor a user name.
+
+    >>> no_user_name(Request("POST", b"/hub/login", body=b"login_token=&_xsrf=x"))
+    True
+    """
+    if request.method != "POST" or not request.target.startswith(b"/hub/login"):
+        return False
+    fields = parse_qs(request.body.decode("latin-1"), keep_blank_values=True)
+    return "username" not in fields and not any(fields.get("login_token", [""]))
+
+
 #: Deep JSON bodies (RecursionError from json.loads) were the first: a 400 since core/bodies.py.
 KNOWN = [
     Known(
@@ -169,6 +181,12 @@ KNOWN = [
         lambda r: abs(path_id(r) or 0) >= 2**63,
         "OverflowError from SQLite for an id beyond 64 bits: db.get in nblaunch/webapp/routes/"
         "notebooks.py:27, api.py:40, analyses.py:47, pages.py:92",
+    ),
+    Known(
+        ("hub",),
+        lambda r: no_user_name(r),
+        "KeyError 'username' in JupyterHub's LoginHandler.post (jupyterhub/handlers/login.py:214)"
+        ", reached from nblaunch/hub/auth.py:73 for a login form with neither ticket nor name",
     ),
     Known(
         ("hub",),
