@@ -31,6 +31,7 @@ from typing import Any
 from jupyterhub.auth import Authenticator
 from jupyterhub.handlers.login import LoginHandler
 from jupyterhub.utils import url_path_join
+from tornado import web
 from traitlets import Dict, Unicode, default
 
 from ..core import Ticket, TicketError, verify_ticket
@@ -70,6 +71,9 @@ class TicketLoginHandler(LoginHandler):
         # The Hub's prepare() has checked _xsrf against this browser's session already.
         text = self.get_body_argument(TICKET_ARG, default="")
         if not text:
+            if not self.get_body_argument("username", default=""):
+                # JupyterHub's own form handler reads data['username'] unguarded (a 500).
+                raise web.HTTPError(400, "Give your user name and password to log in.")
             await super().post()
             return
         ticket = self.authenticator.check_ticket(text)

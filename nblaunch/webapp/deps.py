@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from .db import session_scope
@@ -21,6 +21,11 @@ from .settings import Settings
 
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
+
+
+#: A row id in a URL: SQLite and PostgreSQL keep 64-bit integers, and a larger one in a path
+#: must be a 422 that says so, not an OverflowError from the database.
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1, description="a row id (1 to 2**63-1)")]
 
 
 class LoginRequiredError(Exception):

@@ -55,10 +55,18 @@ def error_response(
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
 
+#: The longest page address kept in ``next=`` after a login.
+MAX_NEXT = 2000
+
+
 async def _login_required(request: Request, _exc: Exception) -> Response:
     if wants_json(request):
         return error_response(request, 401, "login-required", "Please log in", "Log in first.")
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if len(target) > MAX_NEXT:
+        # Coming back to a page this long is not worth a Location header proxies refuse (a
+        # 30 KB query made a 90 KB header once encoded): back to the page without its query.
+        target = request.url.path[:MAX_NEXT]
     return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
 
 

@@ -128,3 +128,13 @@ def test_zz_no_ticket_in_any_log_line(hub: Hub) -> None:
         payload, _, signature = ticket.partition(".")
         assert payload not in log
         assert signature not in log
+
+
+def test_a_login_form_with_neither_ticket_nor_name_is_a_400(hub: Hub) -> None:
+    # Found by tests/fuzz: JupyterHub's form handler read data['username'] unguarded (a 500).
+    with hub.client() as client:
+        form = client.get(hub.url + "hub/login")
+        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form.text)
+        assert xsrf
+        posted = client.post(hub.url + "hub/login", data={"_xsrf": xsrf.group(1)})
+    assert posted.status_code == 400, posted.text[:300]

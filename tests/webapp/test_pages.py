@@ -108,3 +108,24 @@ def test_security_headers(web: TestClient) -> None:
 def test_api_docs_are_served(web: TestClient) -> None:
     assert web.get("/api/docs").status_code == 200
     assert "/api/items/{item_id}/data" in web.get("/openapi.json").json()["paths"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/items/9223372036854775808", "/versions/99999999999999999999", "/api/items/-1"]
+)
+def test_an_id_beyond_64_bits_is_a_4xx(
+    web: TestClient, login: Callable[..., str], url: str
+) -> None:
+    # Found by tests/fuzz: SQLite raised OverflowError (a 500) for such ids.
+    login(web, "alice")
+    response = web.get(url, headers={"Accept": "application/json"})
+    assert 400 <= response.status_code < 500, response.text
+    assert "Traceback" not in response.text
+
+
+def test_the_login_redirect_keeps_no_huge_query(web: TestClient) -> None:
+    # Found by tests/fuzz: a 30 KB query became a 90 KB Location header, which proxies refuse.
+    response = web.get("/items/1?x=" + "y" * 30_000, follow_redirects=False)
+    assert response.status_code == 303
+    assert len(response.headers["location"]) < 3000
+    assert parse_qs(urlsplit(response.headers["location"]).query)["next"] == ["/items/1"]

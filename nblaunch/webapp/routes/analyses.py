@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from ..deps import HubUnavailableError, check_csrf, current_user, get_client, get_db
+from ..deps import HubUnavailableError, RowId, check_csrf, current_user, get_client, get_db
 from ..jupyter import HubClient
 from ..models import NotebookVersion, User
 from ..versions import analyses, check_path, history, latest_version, render_html, restore
@@ -78,7 +78,7 @@ def version_list(
 @router.get("/versions/{version_id}")
 def version_page(
     request: Request,
-    version_id: int,
+    version_id: RowId,
     user: Annotated[User, Depends(current_user)],
     db: Annotated[Session, Depends(get_db)],
 ) -> Response:
@@ -97,7 +97,7 @@ def version_page(
 
 @router.get("/versions/{version_id}/html")
 def version_html(
-    version_id: int,
+    version_id: RowId,
     user: Annotated[User, Depends(current_user)],
     db: Annotated[Session, Depends(get_db)],
 ) -> Response:
@@ -109,7 +109,7 @@ def version_html(
 
 @router.get("/versions/{version_id}/download")
 def version_download(
-    version_id: int,
+    version_id: RowId,
     user: Annotated[User, Depends(current_user)],
     db: Annotated[Session, Depends(get_db)],
 ) -> Response:
@@ -127,7 +127,7 @@ def version_download(
 @router.post("/versions/{version_id}/restore", dependencies=_GUARDED)
 def version_restore(
     request: Request,
-    version_id: int,
+    version_id: RowId,
     user: Annotated[User, Depends(current_user)],
     db: Annotated[Session, Depends(get_db)],
     client: Annotated[HubClient, Depends(get_client)],
@@ -146,7 +146,7 @@ def version_restore(
 
 @router.get("/versions/{version_id}/open")
 def version_open(
-    version_id: int,
+    version_id: RowId,
     user: Annotated[User, Depends(current_user)],
     db: Annotated[Session, Depends(get_db)],
     client: Annotated[HubClient, Depends(get_client)],

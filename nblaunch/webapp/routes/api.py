@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..catalog import KINDS, items_dir
-from ..deps import get_db, get_settings
+from ..deps import RowId, get_db, get_settings
 from ..models import Item
 from ..settings import Settings
 
@@ -45,7 +45,7 @@ def _item(db: Session, item_id: int) -> Item:
 
 @router.get("/items/{item_id}")
 def get_item(
-    item_id: int,
+    item_id: RowId,
     db: Annotated[Session, Depends(get_db)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> dict[str, Any]:
@@ -55,7 +55,7 @@ def get_item(
 
 @router.get("/items/{item_id}/data")
 def get_item_data(
-    item_id: int,
+    item_id: RowId,
     db: Annotated[Session, Depends(get_db)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> Response:

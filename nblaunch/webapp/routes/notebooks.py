@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from .. import recommend
-from ..deps import check_csrf, current_user, get_client, get_db, get_settings
+from ..deps import RowId, check_csrf, current_user, get_client, get_db, get_settings
 from ..jupyter import HubClient, plain_link
 from ..models import Item, User
 from ..settings import Settings
@@ -50,7 +50,7 @@ def launch_values(settings: Settings, item: Item) -> dict[str, Any]:
 @router.get("/items/{item_id}/open/{template}")
 def open_in_jupyter(
     request: Request,
-    item_id: int,
+    item_id: RowId,
     template: str,
     user: Annotated[User, Depends(current_user)],
     db: Annotated[Session, Depends(get_db)],
@@ -82,7 +82,7 @@ class LaunchBody(BaseModel):
 
 @router.post("/items/{item_id}/launch", dependencies=_GUARDED)
 def launch_embedded(
-    item_id: int,
+    item_id: RowId,
     body: LaunchBody,
     user: Annotated[User, Depends(current_user)],
     db: Annotated[Session, Depends(get_db)],
@@ -114,7 +114,7 @@ def launch_embedded(
 
 @router.post("/items/{item_id}/prestart", dependencies=_GUARDED)
 def prestart(
-    item_id: int,
+    item_id: RowId,
     user: Annotated[User, Depends(current_user)],
     db: Annotated[Session, Depends(get_db)],
     client: Annotated[HubClient, Depends(get_client)],
@@ -136,7 +136,7 @@ class SaveBody(BaseModel):
 
 @router.post("/items/{item_id}/save", dependencies=_GUARDED)
 def save(
-    item_id: int,
+    item_id: RowId,
     body: SaveBody,
     user: Annotated[User, Depends(current_user)],
     db: Annotated[Session, Depends(get_db)],

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from .. import recommend
 from ..auth import authenticate
 from ..catalog import KINDS
-from ..deps import check_csrf, current_user, get_db, get_settings
+from ..deps import RowId, check_csrf, current_user, get_db, get_settings
 from ..jupyter import EMBED_SCRIPT_URL, plain_link
 from ..models import Item, NotebookVersion, User
 from ..settings import Settings
@@ -83,7 +83,7 @@ def catalog(
 @router.get("/items/{item_id}")
 def item_page(
     request: Request,
-    item_id: int,
+    item_id: RowId,
     user: Annotated[User, Depends(current_user)],
     db: Annotated[Session, Depends(get_db)],
     settings: Annotated[Settings, Depends(get_settings)],
