@@ -8,8 +8,11 @@ handler can always turn it into a 4xx/5xx JSON body or page.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -202,6 +205,25 @@ class HubAPI:
             sub = "/".join(parts[:i])
             if not await self.exists(server_model, sub):
                 await self.put_file(server_model, sub, {"type": "directory"})
+
+    async def wait_routed(self, server_model: dict[str, Any], timeout: float = 15.0) -> None:
+        """Wait until the proxy routes to a server the Hub just reported ready.
+
+        Under load the Hub can say ``ready`` a moment before the proxy has the user's route:
+        a write then reaches the Hub itself (a 404 or 403) instead of the server. The
+        server's ``/api`` answers its version once the route is there.
+        """
+        url, headers = self.server_url(server_model, "api")
+        deadline = time.monotonic() + timeout
+        delay = 0.05
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                response = await self._client.get(url, headers=headers)
+                if response.status_code == 200 and '"version"' in response.text:
+                    return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 1.0)
+        # Routed or not, the write that follows reports what it finds.
 
     async def grant(self, server_model: dict[str, Any], path: str, basis: str) -> None:
         """Ask the user's server to grant one autorun of the copy at ``path`` (its extension's

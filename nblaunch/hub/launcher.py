@@ -8,6 +8,7 @@ user's running server.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
 from ..core import LaunchPlan, build_link, notebook_url, plan_launch
@@ -79,6 +80,8 @@ class HubLauncher:
         hub_base: str,
     ) -> tuple[str, Outcome]:
         """Write (or reuse) the copy in the running server: the URL to open, and the outcome."""
+        if _just_started(server_model):
+            await self.hub.wait_routed(server_model)
         store = ServerStore(self.hub, server_model)
         outcome = await execute(
             plan, template.notebook, store, basis=basis, link=_link(plan, hub_base)
@@ -87,6 +90,22 @@ class HubLauncher:
             self.log.info("nblaunch %s: %s", template.name, note)
         base = server_model.get("full_url") or server_model["url"]
         return base.rstrip("/") + "/" + notebook_url(outcome.ui, outcome.path), outcome
+
+
+def _just_started(server_model: dict[str, Any], window: float = 120.0) -> bool:
+    """Whether the server started in the last ``window`` seconds (its route may be missing).
+
+    >>> _just_started({"started": "2000-01-01T00:00:00Z"}), _just_started({})
+    (False, False)
+    """
+    started = server_model.get("started")
+    if not isinstance(started, str):
+        return False
+    try:
+        when = datetime.fromisoformat(started.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return (datetime.now(timezone.utc) - when).total_seconds() < window
 
 
 def _link(plan: LaunchPlan, hub_base: str) -> str:
