@@ -32,7 +32,7 @@ class LoginRequiredError(Exception):
     """The page needs a logged-in user; answered with a redirect to the login page (or a 401)."""
 
 
-class HubUnavailableError(Exception):
+class HubCallError(Exception):
     """A Hub call failed or cannot be made; ``problem`` says why in words."""
 
     def __init__(self, problem: object) -> None:
@@ -59,7 +59,7 @@ def get_client(request: Request) -> HubClient:
     """The Hub client, or a clear "not connected" page when there is none."""
     client: HubClient | None = request.app.state.client
     if client is None:
-        raise HubUnavailableError(NOT_CONFIGURED)
+        raise HubCallError(NOT_CONFIGURED)
     return client
 
 

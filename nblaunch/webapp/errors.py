@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from .deps import CSRFError, HubUnavailableError, LoginRequiredError
+from .deps import CSRFError, HubCallError, LoginRequiredError
 from .jupyter import HubProblem
 from .versions import UnsafeNotebookPathError
 
@@ -115,7 +115,7 @@ async def _unhandled(request: Request, exc: Exception) -> Response:
 def install(app: FastAPI) -> None:
     """Register the error handlers on ``app``."""
     app.add_exception_handler(LoginRequiredError, _login_required)
-    app.add_exception_handler(HubUnavailableError, _hub_unavailable)
+    app.add_exception_handler(HubCallError, _hub_unavailable)
     app.add_exception_handler(CSRFError, _csrf)
     app.add_exception_handler(UnsafeNotebookPathError, _bad_path)
     app.add_exception_handler(HTTPException, _http)

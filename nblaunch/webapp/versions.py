@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..core.errors import UnsafePathError
+from ..core.paths import safe_path
 from .jupyter import FetchedNotebook, HubClient
 from .models import Item, NotebookVersion, User
 
@@ -31,15 +33,13 @@ def check_path(path: str) -> str:
     ...
     nblaunch.webapp.versions.UnsafeNotebookPathError: Not a notebook path: '../etc/passwd'
     """
-    parts = path.split("/")
-    bad = (
-        not path.endswith(".ipynb")
-        or path.startswith("/")
-        or "\\" in path
-        or len(path) > 1000
-        or any(part in ("", ".", "..") or part.startswith(".") for part in parts)
-    )
-    if bad:
+    # The same rule as every launch path (nblaunch.core.paths), and the path as given: a
+    # path that only normalises to a safe one ("a//b.ipynb", "/a.ipynb") is not one we wrote.
+    try:
+        clean = safe_path(path)
+    except UnsafePathError:
+        clean = None
+    if clean != path or not path.endswith(".ipynb") or len(path) > 1000:
         raise UnsafeNotebookPathError(f"Not a notebook path: {path!r}")
     return path
 

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from ..deps import HubUnavailableError, csrf_token
+from ..deps import HubCallError, csrf_token
 from ..jupyter import NBLaunchClientError, describe
 
 T = TypeVar("T")
@@ -33,7 +33,7 @@ def call_hub(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     try:
         return function(*args, **kwargs)
     except NBLaunchClientError as exc:  # the client wraps network failures too
-        raise HubUnavailableError(describe(exc)) from exc
+        raise HubCallError(describe(exc)) from exc
 
 
 def browser_url(function: Callable[..., str], client: Any, *args: Any, **kwargs: Any) -> str:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from ..deps import HubUnavailableError, RowId, check_csrf, current_user, get_client, get_db
+from ..deps import HubCallError, RowId, check_csrf, current_user, get_client, get_db
 from ..jupyter import HubClient
 from ..models import NotebookVersion, User
 from ..versions import analyses, check_path, history, latest_version, render_html, restore
@@ -137,7 +137,7 @@ def version_restore(
     version = _version(db, user, version_id)
     try:
         call_hub(restore, db, client, user, version, force=force)
-    except HubUnavailableError as exc:
+    except HubCallError as exc:
         if getattr(exc.problem, "code", "") != "conflict":
             raise
         return render(request, "conflict.html", status=409, user=user, version=version)
