@@ -60,6 +60,9 @@ class HubAPI:
         headers = {"Authorization": f"token {token}"}
         self._client = httpx.AsyncClient(headers=headers, timeout=timeout)
 
+    #: The Hub's version, from the ``X-JupyterHub-Version`` header of its last answer.
+    hub_version = ""
+
     def __repr__(self) -> str:
         return f"HubAPI(api_url={self.api_url!r})"
 
@@ -69,13 +72,15 @@ class HubAPI:
 
     async def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
-            return await self._client.request(method, url, **kwargs)
+            response = await self._client.request(method, url, **kwargs)
         except httpx.HTTPError as err:
             # The URL holds no secret (the token is a header), so it can be named.
             self.log.warning("nblaunch: %s %s failed: %s", method, url, err)
             raise HubUnavailableError(
                 "The Hub did not answer; try again in a moment.", url=url
             ) from err
+        self.hub_version = response.headers.get("X-JupyterHub-Version", self.hub_version)
+        return response
 
     async def user(self, name: str) -> dict[str, Any]:
         """The user's model (with ``servers``), or ``UserNotFoundError``."""
@@ -104,7 +109,7 @@ class HubAPI:
         ``HubBusyError`` (with ``retry_after``) when the Hub's spawn limit says later.
         """
         url = self.api_url + _server_path(user, server)
-        body = {"user_options": options} if options else {}
+        body = start_body(options or {}, self.hub_version)
         response = await self._request("POST", url, json=body, timeout=START_TIMEOUT)
         if response.status_code == 404:
             raise UserNotFoundError(f"The Hub has no user {user!r}.", user=user)
@@ -233,6 +238,20 @@ class HubAPI:
             "POST", url, json={"path": path, "basis": basis}, headers=headers
         )
         _expect(response, 201)
+
+
+def start_body(options: dict[str, str], hub_version: str) -> dict[str, Any]:
+    """The body of a server start: JupyterHub 6 wraps the user options, 5 takes them as is.
+
+    >>> start_body({"profile": "gpu"}, "6.1.1"), start_body({"profile": "gpu"}, "5.5.0")
+    ({'user_options': {'profile': 'gpu'}}, {'profile': 'gpu'})
+    """
+    if not options:
+        return {}
+    major = hub_version.split(".", 1)[0]
+    if major.isdigit() and int(major) < 6:
+        return dict(options)
+    return {"user_options": options}
 
 
 def _message(response: httpx.Response) -> str:
