@@ -164,20 +164,16 @@ class HubAPI:
         headers = {"Host": parts.netloc} if parts.netloc else {}
         return f"{self.proxy_url}{parts.path.rstrip('/')}/{path.lstrip('/')}", headers
 
-    def contents_url(self, server_model: dict[str, Any], path: str) -> str:
-        """The Contents API URL of ``path`` in the server whose model is ``server_model``."""
-        return self.server_url(server_model, f"api/contents/{quote(path.strip('/'), safe='/')}")[0]
-
-    def _server_headers(self, server_model: dict[str, Any]) -> dict[str, str]:
-        return self.server_url(server_model, "")[1]
+    def contents_url(self, server_model: dict[str, Any], path: str) -> tuple[str, dict[str, str]]:
+        """The Contents API URL of ``path`` in a user's server, and the headers to send."""
+        return self.server_url(server_model, f"api/contents/{quote(path.strip('/'), safe='/')}")
 
     async def get_file(
         self, server_model: dict[str, Any], path: str, *, content: bool = True
     ) -> dict[str, Any]:
         """A Contents API model, or ``NotFoundError``."""
-        url = self.contents_url(server_model, path)
+        url, headers = self.contents_url(server_model, path)
         params = {"content": "1" if content else "0"}
-        headers = self._server_headers(server_model)
         response = await self._request("GET", url, params=params, headers=headers)
         if response.status_code == 404:
             raise NotFoundError(f"There is no file {path} in the server.", path=path)
@@ -197,7 +193,7 @@ class HubAPI:
         self, server_model: dict[str, Any], path: str, model: dict[str, Any]
     ) -> dict[str, Any]:
         """Save a Contents API model (notebook or directory) and return the saved model."""
-        url, headers = self.contents_url(server_model, path), self._server_headers(server_model)
+        url, headers = self.contents_url(server_model, path)
         response = await self._request("PUT", url, json=model, headers=headers)
         _expect(response, 200, 201)
         saved: dict[str, Any] = response.json()

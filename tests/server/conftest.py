@@ -10,12 +10,15 @@
   server root (factory fixture); ``sign=True`` trusts it in nbformat's signature store.
 - ``launch``: ``await launch(path, query, *, html=False)`` GETs ``/nblaunch/open/...`` with a raw
   query string and returns the response without following redirects or raising.
+- ``redeem``: ``await redeem(path)`` asks ``POST nblaunch/api/grants/redeem`` as the plugin
+  does on opening; True once per grant.
 - ``stats_template``: ``stats.ipynb`` with ``image_id: int = 2959331`` and ``label = "a"``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -98,3 +101,19 @@ def launch(
         return response
 
     return fetch
+
+
+@pytest.fixture
+def redeem(
+    http_server_client: Any, jp_auth_header: dict[str, str], jp_base_url: str
+) -> Callable[[str], Awaitable[bool]]:
+    async def post(path: str) -> bool:
+        response = await http_server_client.fetch(
+            url_path_join(jp_base_url, "nblaunch/api/grants/redeem"),
+            method="POST",
+            headers=jp_auth_header,
+            body=json.dumps({"path": path}),
+        )
+        return bool(json.loads(response.body)["run"])
+
+    return post

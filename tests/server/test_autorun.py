@@ -16,20 +16,6 @@ from jupyter_server.utils import url_path_join
 
 
 @pytest.fixture
-def redeem(http_server_client, jp_auth_header, jp_base_url):
-    async def post(path: str) -> bool:
-        response = await http_server_client.fetch(
-            url_path_join(jp_base_url, "nblaunch/api/grants/redeem"),
-            method="POST",
-            headers=jp_auth_header,
-            body=json.dumps({"path": path}),
-        )
-        return bool(json.loads(response.body)["run"])
-
-    return post
-
-
-@pytest.fixture
 def grant(http_server_client, jp_auth_header, jp_base_url):
     async def post(path: str, basis: str) -> int:
         response = await http_server_client.fetch(

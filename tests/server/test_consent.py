@@ -3,7 +3,6 @@ user is shown the template and the typed values and chooses (issue 14, part 2)."
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import unquote, urlencode
 
@@ -29,20 +28,6 @@ def page(http_server_client, jp_base_url, jp_auth_header):
         )
 
     return fetch
-
-
-@pytest.fixture
-def redeem(http_server_client, jp_base_url, jp_auth_header):
-    async def post(path: str) -> bool:
-        response = await http_server_client.fetch(
-            url_path_join(jp_base_url, "nblaunch/api/grants/redeem"),
-            method="POST",
-            headers=jp_auth_header,
-            body=json.dumps({"path": path}),
-        )
-        return bool(json.loads(response.body)["run"])
-
-    return post
 
 
 def _copy(response, base_url: str) -> str:
