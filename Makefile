@@ -62,13 +62,18 @@ test-fast: $(INSTALLED) lint test-js
 # with STRESS_EXAMPLES examples per generated test (about 23 requests each: 500 sends some
 # 11,500, and the run fails under 10,000); the summary counts the requests sent per server.
 # NBLAUNCH_FUZZ_SEED=<n> replays another seeded run. Some 15 to 30 minutes on 2 cores.
+# stress-load: benchmarks/load.py, 30 users launching at once, then 5 minutes of 100 host saves a
+# minute while launches go on; fails on a lost save or any 5xx. Some 8 minutes; not a test.
 STRESS_EXAMPLES ?= 500
-.PHONY: stress stress-fuzz
-stress: stress-fuzz
+.PHONY: stress stress-fuzz stress-load
+stress: stress-fuzz stress-load
 
 stress-fuzz: setup
 	NBLAUNCH_FUZZ_EXAMPLES=$(STRESS_EXAMPLES) NBLAUNCH_FUZZ_MIN_REQUESTS=10000 \
 		$(BIN)/python -m pytest tests/fuzz --timeout=3600 --session-timeout=7200 -p no:cacheprovider --tb=native
+
+stress-load: $(INSTALLED) $(CHP)
+	$(BIN)/python benchmarks/load.py
 
 # issue 12's table: every figure a ratio measured side by side in one run, on real Hubs started
 # here; prints the folder (.cache/bench/<time>/) holding the JSON and the plot. Not a test.
