@@ -33,6 +33,9 @@ SERVICE_SCOPES = ("read:servers", "start:servers", "access:servers")
 #: The same on JupyterHub 5 (the Zero to JupyterHub chart ships 5.5), which has no
 #: ``start:servers``: its narrowest scope that starts a server is ``servers``, which also stops.
 SERVICE_SCOPES_HUB5 = ("servers", "access:servers")
+#: What a user's login to the service may read besides their name: their own servers, so the
+#: identity the service caches answers "is the server ready?" without a Hub API call.
+IDENTITY_SCOPES = ("read:servers!user",)
 HOST_SCOPES = (f"access:services!service={SERVICE_NAME}", CONTENTS_SCOPE)
 CSP = "Content-Security-Policy"
 #: A service behind a Kubernetes Service listens on every interface of its pod.
@@ -300,6 +303,7 @@ def _service(env: dict[str, Any], url: str, token: str | None) -> dict[str, Any]
         "command": command,
         "environment": {k: os.fspath(v) for k, v in env.items() if v is not None},
         "oauth_no_confirm": True,
+        "oauth_client_allowed_scopes": list(IDENTITY_SCOPES),
         "display": True,
     }
     if token:
@@ -334,6 +338,7 @@ def _external_service(c: Any, env: dict[str, Any], url: str, token: str) -> dict
         "api_token": token,
         "environment": {**environment, **hub_env},
         "oauth_no_confirm": True,
+        "oauth_client_allowed_scopes": list(IDENTITY_SCOPES),
         "display": True,
     }
 

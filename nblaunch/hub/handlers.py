@@ -26,7 +26,7 @@ from ..pages import render_consent
 from ..pages.mapping import ProblemContext, ProblemMixin
 from .errors import HubBusyError, HubUnavailableError
 from .hubapi import HubAPI
-from .launcher import HubLauncher
+from .launcher import HubLauncher, ready_server
 
 #: How long a launch waits in the Hub's queue (its concurrent spawn limit) before giving up.
 QUEUE_LIMIT = 600.0
@@ -140,6 +140,12 @@ class OpenHandler(BaseHandler):
         if ask and choice:
             basis = "consent"
         server = plan.request.controls.server or ""
+        known = ready_server(self.current_user, server)
+        if known is not None:
+            found = await self.launcher.write_known(template, plan, basis, known, self.hub_base)
+            if found:
+                self.redirect(found)
+                return
         model = await self.hub.server(user, server)
         if model and model.get("ready"):
             url, _ = await self.launcher.write(template, plan, basis, model, self.hub_base)

@@ -16,10 +16,11 @@ from ..core.config import LaunchConfig
 from ..core.executor import Outcome, execute
 from ..core.grants import autorun_basis, consent_needed, is_launch_copy
 from .catalog import Catalog, CatalogTemplate
+from .errors import HubUnavailableError, ServerNotRunningError
 from .hubapi import HubAPI
 from .store import ServerStore, content_hash, strip_trusted
 
-__all__ = ["HubLauncher", "content_hash", "strip_trusted"]
+__all__ = ["HubLauncher", "content_hash", "ready_server", "strip_trusted"]
 
 
 class HubLauncher:
@@ -90,6 +91,45 @@ class HubLauncher:
             self.log.info("nblaunch %s: %s", template.name, note)
         base = server_model.get("full_url") or server_model["url"]
         return base.rstrip("/") + "/" + notebook_url(outcome.ui, outcome.path), outcome
+
+    async def write_known(
+        self,
+        template: CatalogTemplate,
+        plan: LaunchPlan,
+        basis: str | None,
+        known: dict[str, Any],
+        hub_base: str,
+    ) -> str | None:
+        """``write`` to a server the user's identity says is ready; None if it is gone.
+
+        The identity can be up to a minute old (the OAuth cache): a server stopped since then
+        answers through the proxy with an error, and the caller asks the Hub afresh.
+        """
+        try:
+            url, _ = await self.write(template, plan, basis, known, hub_base)
+        except (ServerNotRunningError, HubUnavailableError) as err:
+            self.log.info("nblaunch: the server the identity named is gone (%s)", err.message)
+            return None
+        return url
+
+
+def ready_server(identity: dict[str, Any], server: str) -> dict[str, Any] | None:
+    """The model of ``server`` if the user's OAuth identity says it is ready, else None.
+
+    With ``read:servers!user`` in the service's OAuth scopes the Hub puts the user's servers in
+    the identity it answers for the login cookie, which the service caches: a warm launch then
+    needs no Hub API call at all.
+
+    >>> ready_server({"servers": {"": {"ready": True, "url": "/user/a/"}}}, "")
+    {'ready': True, 'url': '/user/a/'}
+    >>> ready_server({"name": "a"}, "") is None
+    True
+    """
+    servers = identity.get("servers")
+    model = servers.get(server) if isinstance(servers, dict) else None
+    if isinstance(model, dict) and model.get("ready") and isinstance(model.get("url"), str):
+        return model
+    return None
 
 
 def _just_started(server_model: dict[str, Any], window: float = 120.0) -> bool:

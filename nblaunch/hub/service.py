@@ -204,6 +204,8 @@ class NBLaunchService(Application):
             login_url=hub_auth.login_url,
             log_function=access_logger(self.log),
             xsrf_cookie_kwargs=cookies,
+            # Where tests and extensions find the login machinery (its cache of identities).
+            hub_auth=hub_auth,
         )
 
     def _routes(self, shared: dict[str, Any]) -> list[Any]:

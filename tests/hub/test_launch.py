@@ -435,3 +435,29 @@ def test_a_links_spawner_options_reach_the_spawn(hub: Hub) -> None:
     assert hub.servers("pia")[""]["user_options"] == {"profile": "gpu"}
     copy = copy_in(hub, "pia", landing.headers["location"])
     assert copy["metadata"]["nblaunch"]["parameters"] == {"n": 3}
+
+
+def test_a_warm_launch_asks_the_hub_nothing_and_a_stale_login_recovers(hub: Hub) -> None:
+    user = "wanda"
+
+    def lookups() -> int:
+        # The Hub logs every API request; the identity itself is GET /hub/api/user.
+        return hub.log_text().count(f"GET /hub/api/users/{user} ")
+
+    with hub.client() as client:
+        hub.login(client, user)
+        assert hub.admin("POST", f"users/{user}/server").status_code in (201, 202)
+        wait_until(
+            lambda: hub.servers(user).get("", {}).get("ready"), "the server ready", timeout=90
+        )
+        before = lookups()
+        # The service's login happens now: the Hub's answer names the ready server.
+        landing = hub.launch(client, hub.service + "open/stats?n=9")
+        assert landing.headers["location"].startswith(f"/user/{user}/lab/tree/nblaunch/stats-n-9-")
+        assert lookups() == before
+        # Stopped behind the service's back: its cached login still says ready.
+        assert hub.admin("DELETE", f"users/{user}/server", timeout=60).status_code in (202, 204)
+        wait_until(lambda: not hub.servers(user), "the server stopped", timeout=60)
+        again = hub.launch(client, hub.service + "open/stats?n=9")
+    assert again.headers["location"] == landing.headers["location"]
+    assert len(list(hub.home(user).glob("nblaunch/stats-n-9-*.ipynb"))) == 1
