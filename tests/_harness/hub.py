@@ -12,7 +12,8 @@ proxy, on 127.0.0.1, for every folder of tests, so a whole run starts only the H
   ``login(client, user)``, ``admin(method, path)`` (Hub API with a test-only admin token),
   ``launch(client, link)`` (follows login, waits on the progress stream, returns the final
   response without following the redirect into the user's server), ``log_text()`` (everything
-  the Hub, proxy, service and user servers printed), ``home(user)``.
+  the Hub, proxy, service and user servers printed), ``home(user)``, ``restart()`` (SIGTERM
+  the Hub and start it again on the same config, ports and database).
 
 ``olga`` is a Hub administrator. Users named ``broken-*`` get a server command that exits with
 status 3, for failed spawns; ``slow-*`` ones a server that starts 9 s late, for long spawns.
@@ -203,6 +204,14 @@ class Hub:
             return response
         raise AssertionError(f"too many hops from {link}")
 
+    def restart(self) -> None:
+        """Stop the Hub (SIGTERM, if it still runs) and start it again with the same config,
+        ports, database and cookie secret; return once the service answers. What survives
+        depends on the config: ``cleanup_servers = False`` keeps users' servers running."""
+        self.stop()
+        self.proc = _run_jupyterhub(self.root, self.log_path)
+        _wait_until_up(self)
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -234,17 +243,19 @@ def start_hub(
     *,
     tls: tuple[Path, Path] | None = None,
     extra_config: str = "",
+    port: int = 0,
     **kwargs: Any,
 ) -> Hub:
     """Write a config into ``root`` and start a Hub; return once the service answers.
 
     ``tls`` (certificate, key) serves the Hub over HTTPS; ``extra_config`` is Python run on
-    ``c`` after ``configure(c, **kwargs)``, with ``{port}`` replaced by the Hub's port.
+    ``c`` after ``configure(c, **kwargs)``, with ``{port}`` replaced by the Hub's port;
+    ``port`` is that port (default: a free one).
     """
     root.mkdir(parents=True, exist_ok=True)
     write_templates(root / "templates")
     (root / "homes").mkdir(exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     url = f"{'https' if tls else 'http'}://127.0.0.1:{port}{base_url}"
     if tls:
         extra_config = (
@@ -275,20 +286,25 @@ def start_hub(
         extra=extra_config.replace("{port}", str(port)),
     )
     (root / "jupyterhub_config.py").write_text(config)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PATH": f"{BIN}:{os.environ['PATH']}"}
     log_path = root / "hub.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
+    proc = _run_jupyterhub(root, log_path)
+    verify = ssl.create_default_context(cafile=str(tls[0])) if tls else True
+    hub = Hub(url=url, root=root, proc=proc, log_path=log_path, verify=verify)
+    _wait_until_up(hub)
+    return hub
+
+
+def _run_jupyterhub(root: Path, log_path: Path) -> subprocess.Popen[bytes]:
+    """Start ``jupyterhub`` on ``root``'s config; its output goes to the end of ``log_path``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PATH": f"{BIN}:{os.environ['PATH']}"}
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
             [str(BIN / "jupyterhub"), "-f", str(root / "jupyterhub_config.py")],
             cwd=root,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    verify = ssl.create_default_context(cafile=str(tls[0])) if tls else True
-    hub = Hub(url=url, root=root, proc=proc, log_path=log_path, verify=verify)
-    _wait_until_up(hub)
-    return hub
 
 
 def _wait_until_up(hub: Hub, timeout: float = 60) -> None:

@@ -18,8 +18,6 @@ host's client; the browser is told to accept it.
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import json
 import ssl
 from collections.abc import Iterator
@@ -28,10 +26,7 @@ from typing import Any
 
 import httpx
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from _harness.tls import certificate
 from hostapp import Host, edit_last_cell, hub_harness, serve, source, wait_ready, wait_versions
 
 from nblaunch.client import NBLaunchClient
@@ -49,41 +44,12 @@ for _service in c.JupyterHub.services:
 """
 
 
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for localhost and 127.0.0.1, valid for two days."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "nblaunch tests")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(x509.SubjectAlternativeName(names), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
 @pytest.fixture(scope="module")
 def cross_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Host, Any]]:
     """The host on https://127.0.0.1 and a Hub on https://localhost that lets it frame."""
     if not Path(harness.CHP).exists():
         pytest.skip("the Node configurable-http-proxy is not installed (make setup)")
-    tls = _certificate(tmp_path_factory.mktemp("tls"))
+    tls = certificate(tmp_path_factory.mktemp("tls"))
     host, server = serve(tls)
     hub = harness.start_hub(
         tmp_path_factory.mktemp("xsitehub"),
