@@ -1,37 +1,22 @@
 """The Copy Launch Link command in Chromium: launch, edit a value in the injected cell, run
 the command, read the link from its dialog, open the link in a fresh browser context, and the
 new copy has the edited value. One real ``jupyter lab`` and one ``jupyter notebook`` (Notebook
-7), token auth off in these fixtures only."""
+7), from ``_harness.lab``, token auth off."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import nbformat
 import pytest
+from _harness.lab import Lab, start_lab
 
 pytestmark = pytest.mark.browser
 
-BIN = Path(sys.executable).parent
-REPO = Path(__file__).resolve().parents[2]
 LINK_FIELD = "input.jp-nblaunch-link"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _template(root: Path) -> None:
@@ -43,70 +28,22 @@ def _template(root: Path) -> None:
     nbformat.write(nb, str(root / "stats.ipynb"))
 
 
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"jupyter lab exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url + "api/status", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"jupyter lab did not answer within 60 s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A running ``jupyter lab`` with ``stats.ipynb``: its URL and its root folder."""
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """A running ``jupyter lab`` with ``stats.ipynb``."""
     yield from _start("lab", tmp_path_factory.mktemp("copylink"))
 
 
 @pytest.fixture(scope="module")
-def notebook7(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def notebook7(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """The same with ``jupyter notebook`` (Notebook 7)."""
     yield from _start("notebook", tmp_path_factory.mktemp("copylink-nb7"))
 
 
-def _start(app: str, tmp: Path) -> Iterator[tuple[str, Path]]:
-    root = tmp / "root"
-    root.mkdir()
-    _template(root)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(tmp / "config"),
-        "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
-        "IPYTHONDIR": str(tmp / "ipython"),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-    }
-    for name in ("JUPYTERHUB_SERVICE_PREFIX", "JUPYTERHUB_BASE_URL", "NBLAUNCH_HUB_SERVICE_URL"):
-        env.pop(name, None)
-    command = [
-        str(BIN / f"jupyter-{app}"), "--no-browser", "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--ServerApp.allow_root=True",
-        "--IdentityProvider.token=",  # test fixture only: no login in the browser
-        f"--ServerApp.root_dir={root}", "--ServerApp.jpserver_extensions={'nblaunch.server': True}",
-        f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
-    ]  # fmt: skip
-    log = tmp / f"{app}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_ready(url, process, log)
-        yield url, root
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.send_signal(signal.SIGINT)  # twice: skip the confirmation prompt
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(5)
+def _start(app: str, tmp: Path) -> Iterator[Lab]:
+    with start_lab(tmp / "root", app=app) as server:
+        _template(server.root)
+        yield server
 
 
 def _open_launch(page: Any, url: str, image_id: int) -> Any:
@@ -149,9 +86,9 @@ def _close_dialog(page: Any) -> None:
 
 
 def test_copy_launch_link_opens_a_fresh_copy_with_the_edited_value(
-    page: Any, browser: Any, lab: tuple[str, Path]
+    page: Any, browser: Any, lab: Lab
 ) -> None:
-    url, root = lab
+    url = lab.url
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url.rstrip("/"))
     editor = _open_launch(page, url, 7)
     first_copy = urlsplit(page.url).path
@@ -178,7 +115,7 @@ def test_copy_launch_link_opens_a_fresh_copy_with_the_edited_value(
         ).first.wait_for(state="visible")
         path = urlsplit(other.url).path
         assert path.startswith("/lab/tree/nblaunch/stats-image_id-4321-") and path != first_copy
-        copy = nbformat.read(str(root / unquote(path[len("/lab/tree/") :])), as_version=4)
+        copy = nbformat.read(str(lab.path_of(other.url)), as_version=4)
         assert copy.metadata["nblaunch"]["parameters"] == {
             "image_id": 4321,
             "label": "edited & shared",
@@ -187,10 +124,8 @@ def test_copy_launch_link_opens_a_fresh_copy_with_the_edited_value(
         fresh.close()
 
 
-def test_the_toolbar_and_context_menu_say_which_value_is_not_a_literal(
-    page: Any, lab: tuple[str, Path]
-) -> None:
-    url, _ = lab
+def test_the_toolbar_and_context_menu_say_which_value_is_not_a_literal(page: Any, lab: Lab) -> None:
+    url = lab.url
     editor = _open_launch(page, url, 8)
     _replace(page, editor, '# Parameters\nimage_id = int("8")\nlabel = "x"\n')
     toolbar = page.locator(".jp-NotebookPanel-toolbar").filter(visible=True)
@@ -207,8 +142,8 @@ def test_the_toolbar_and_context_menu_say_which_value_is_not_a_literal(
     _close_dialog(page)
 
 
-def test_notebook7_has_the_toolbar_button(page: Any, notebook7: tuple[str, Path]) -> None:
-    url, _ = notebook7
+def test_notebook7_has_the_toolbar_button(page: Any, notebook7: Lab) -> None:
+    url = notebook7.url
     page.goto(url + "nblaunch/open/stats.ipynb?image_id=9&label=nb7&ui=notebook")
     editor = page.locator(".jp-Notebook .jp-Cell .cm-content").filter(has_text="image_id = 9")
     editor.first.wait_for(state="visible")

@@ -1,35 +1,29 @@
 """End to end in Debian's Chromium: launch links in JupyterLab and Notebook 7, autorun, and the
 postMessage host bridge seen from an allowed and from a refused host page.
 
-One real ``jupyter lab`` and one ``jupyter notebook`` process per module (token auth off, in
-this fixture only), on 127.0.0.1, with the host page served from another port.
+One real ``jupyter lab`` and one ``jupyter notebook`` process per module (``_harness.lab``,
+token auth off), on 127.0.0.1, with the host page served from another port.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import nbformat
 import pytest
+from _harness.hub import free_port
+from _harness.lab import Lab, start_lab
 
 pytestmark = pytest.mark.browser
 
-BIN = Path(sys.executable).parent
-REPO = Path(__file__).resolve().parents[2]
 PARAMETERS = 'image_id = 2959331  # which image\nlabel = "a"'
 LAST_CELL = 'print("RESULT", image_id * 2, label)'
 HOST_PAGE = """<!DOCTYPE html>
@@ -44,28 +38,6 @@ HOST_PAGE = """<!DOCTYPE html>
 </script>
 </body></html>
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@dataclass
-class Jupyter:
-    """A running ``jupyter lab`` or ``jupyter notebook`` process."""
-
-    url: str
-    root: Path
-    process: subprocess.Popen[bytes]
-
-    def copy_path(self, page_url: str, prefix: str) -> Path:
-        """The file on disk behind a ``/lab/tree/...`` or ``/notebooks/...`` page URL."""
-        path = urlsplit(page_url).path
-        assert path.startswith("/" + prefix), page_url
-        return self.root / unquote(path[len(prefix) + 1 :])
 
 
 class _HostHandler(BaseHTTPRequestHandler):
@@ -84,7 +56,7 @@ class _HostHandler(BaseHTTPRequestHandler):
 
 
 def _serve_host() -> Iterator[int]:
-    server = ThreadingHTTPServer(("127.0.0.1", _free_port()), _HostHandler)
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _HostHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server.server_address[1]
@@ -120,72 +92,25 @@ def _templates(root: Path) -> None:
         nbformat.write(nb, str(root / name))
 
 
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"jupyter exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url + "api/status", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"jupyter did not answer within 60 s:\n{log.read_text()[-3000:]}")
-
-
-def _start(app: str, tmp: Path, host_origin: str) -> Iterator[Jupyter]:
-    root = tmp / "root"
-    root.mkdir()
-    _templates(root)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(tmp / "config"),
-        "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
-        "IPYTHONDIR": str(tmp / "ipython"),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+def _start(app: str, tmp: Path, host_origin: str) -> Iterator[Lab]:
+    """One server of ``app`` serving the templates, embeddable by ``host_origin`` only, with
+    the ``auto*.ipynb`` templates trusted to run without asking."""
+    options = {
+        "LaunchConfig.embed_origins": host_origin,
+        "LaunchConfig.trusted_globs": "auto*.ipynb",
     }
-    command = [
-        str(BIN / f"jupyter-{app}"),
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        "--ServerApp.allow_root=True",
-        "--IdentityProvider.token=",  # test fixture only: no login in the browser
-        f"--ServerApp.root_dir={root}",
-        "--ServerApp.jpserver_extensions={'nblaunch.server': True}",
-        f"--LaunchConfig.embed_origins={host_origin}",
-        "--LaunchConfig.trusted_globs=auto*.ipynb",
-        f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
-    ]
-    log = tmp / f"{app}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_ready(url, process, log)
-        yield Jupyter(url=url, root=root, process=process)
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.send_signal(signal.SIGINT)  # twice: skip the confirmation prompt
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(5)
+    with start_lab(tmp / "root", app=app, options=options) as server:
+        _templates(server.root)
+        yield server
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory, host_port: int) -> Iterator[Jupyter]:
+def lab(tmp_path_factory: pytest.TempPathFactory, host_port: int) -> Iterator[Lab]:
     yield from _start("lab", tmp_path_factory.mktemp("lab"), f"http://127.0.0.1:{host_port}")
 
 
 @pytest.fixture(scope="module")
-def notebook(tmp_path_factory: pytest.TempPathFactory, host_port: int) -> Iterator[Jupyter]:
+def notebook(tmp_path_factory: pytest.TempPathFactory, host_port: int) -> Iterator[Lab]:
     yield from _start(
         "notebook", tmp_path_factory.mktemp("notebook"), f"http://127.0.0.1:{host_port}"
     )
@@ -206,7 +131,7 @@ def test_link_opens_the_notebook_in_jupyterlab(page, lab):
     page.goto(lab.url + "nblaunch/open/stats.ipynb?image_id=4242&label=hello")
     assert urlsplit(page.url).path.startswith("/lab/tree/nblaunch/stats-image_id-4242-")
     _expect_injected(page, 4242, "hello")
-    assert lab.copy_path(page.url, "lab/tree/").exists()
+    assert lab.path_of(page.url, "lab/tree/").exists()
 
 
 def test_link_opens_the_notebook_in_notebook7(page, notebook):
@@ -238,7 +163,7 @@ def test_autorun_shows_the_last_output_without_a_click(page, lab, notebook, ui, 
     page.goto(server.url + f"nblaunch/open/autorun.ipynb?image_id=21&label={ui}&autorun=1&ui={ui}")
     output = page.locator(".jp-OutputArea-output").filter(has_text=f"RESULT 42 {ui}")
     output.wait_for(state="visible", timeout=60_000)
-    copy = server.copy_path(page.url, prefix)
+    copy = server.path_of(page.url, prefix)
     runs = copy.parent / f"runs-{ui}.txt"
     assert runs.read_text() == "run\n"
     # The grant was used up: reloading the notebook asks again, is refused, and runs nothing.
@@ -271,7 +196,7 @@ def test_autorun_saves_its_outputs_when_the_run_ends(page, lab):
     page.goto(lab.url + "nblaunch/open/autorun.ipynb?image_id=5&label=saved&autorun=1")
     output = page.locator(".jp-OutputArea-output").filter(has_text="RESULT 10 saved")
     output.wait_for(state="visible", timeout=60_000)
-    copy = lab.copy_path(page.url, "lab/tree/")
+    copy = lab.path_of(page.url, "lab/tree/")
     # Well before JupyterLab's autosave (every 120 s): the plugin's save at the end of the run.
     deadline = time.monotonic() + 15
     while "RESULT 10 saved" not in _last_output_on_disk(copy):
@@ -282,7 +207,7 @@ def test_autorun_saves_its_outputs_when_the_run_ends(page, lab):
     assert runs.read_text() == "run\n"
     # The same link again: the server grants the reused copy a run, so it runs (and saves) again.
     page.goto(lab.url + "nblaunch/open/autorun.ipynb?image_id=5&label=saved&autorun=1")
-    assert lab.copy_path(page.url, "lab/tree/") == copy
+    assert lab.path_of(page.url, "lab/tree/") == copy
     deadline = time.monotonic() + 60
     while runs.read_text() != "run\nrun\n":
         assert time.monotonic() < deadline, (runs.read_text(), "the reused copy did not run")
@@ -292,7 +217,7 @@ def test_autorun_saves_its_outputs_when_the_run_ends(page, lab):
         time.sleep(0.2)
 
 
-def _host_url(host: str, port: int, lab: Jupyter, query: str) -> str:
+def _host_url(host: str, port: int, lab: Lab, query: str) -> str:
     src = lab.url + "nblaunch/open/stats.ipynb?" + query
     return f"http://{host}:{port}/host.html?src={quote(src, safe='')}"
 
@@ -302,7 +227,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _open_link(lab: Jupyter, query: str) -> str:
+def _open_link(lab: Lab, query: str) -> str:
     """Follow a launch link outside the browser; the copy's page (``Location``)."""
     opener = urllib.request.build_opener(_NoRedirect)
     try:
@@ -388,7 +313,7 @@ def _send_requests_and_wait(page) -> None:
     page.wait_for_timeout(3000)
 
 
-def _only_copy(lab: Jupyter, image_id: int) -> Path:
+def _only_copy(lab: Lab, image_id: int) -> Path:
     copies = sorted((lab.root / "nblaunch").glob(f"stats-image_id-{image_id}-*.ipynb"))
     assert len(copies) == 1, copies
     return copies[0]

@@ -1,7 +1,8 @@
 """Fixtures of the fuzz tests: real servers on real ports, hit with raw hostile requests.
 
-- ``jupyter`` (session): a Jupyter Server process with the nblaunch extension, a token, and the
-  templates ``stats.ipynb`` (``n: int = 1``, ``label = "x"``) and ``bare.ipynb`` in its root.
+- ``jupyter`` (session): a Jupyter Server process (``_harness.lab``) with the nblaunch extension,
+  a token, and the templates ``stats.ipynb`` (``n: int = 1``, ``label = "x"``) and
+  ``bare.ipynb`` in its root.
 - ``fuzz_hub`` (session): a real JupyterHub with the Node proxy and the nblaunch service serving
   the shipped templates, started by ``start_hub`` of ``tests/hub/conftest.py`` (loaded from
   there, as ``tests/client`` and ``tests/webapp`` do); its helpers are ``fuzz_hub.helpers``,
@@ -32,7 +33,6 @@ import importlib.util
 import os
 import re
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -44,6 +44,7 @@ from typing import Any
 import httpx
 import nbformat
 import pytest
+from _harness.lab import start_lab
 
 from nblaunch.processes import family
 
@@ -111,12 +112,6 @@ class Target:
         return answer
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _wait(url: str, alive: Callable[[], bool], log: str, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and alive():
@@ -143,41 +138,14 @@ def _templates(root: Path) -> None:
 
 @pytest.fixture(scope="session")
 def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
-    tmp = tmp_path_factory.mktemp("fuzz-jupyter")
-    root = tmp / "root"
-    root.mkdir()
-    _templates(root)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(tmp / "config"),
-        "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
-        "JUPYTER_DATA_DIR": str(tmp / "data"),
-        "IPYTHONDIR": str(tmp / "ipython"),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-    }
-    command = [
-        sys.executable, "-m", "jupyter_server", "--no-browser", "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--ServerApp.allow_root=True",
-        f"--IdentityProvider.token={JUPYTER_TOKEN}", f"--ServerApp.root_dir={root}",
-        "--ServerApp.jpserver_extensions={'nblaunch.server': True}",
-    ]  # fmt: skip
-    log = tmp / "jupyter.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    target = Target("server extension", f"http://127.0.0.1:{port}/", str(log),
-                    lambda: process.poll() is None, {"root": root})  # fmt: skip
-    try:
-        _wait(target.url + "api/status", target.alive, target.log)
+    root = tmp_path_factory.mktemp("fuzz-jupyter") / "root"
+    with start_lab(root, app="server", token=JUPYTER_TOKEN) as server:
+        _templates(server.root)
+        target = Target(
+            "server extension", server.url, str(server.log), server.alive, {"root": server.root}
+        )
         yield target
-        assert target.alive(), f"the Jupyter Server died during the fuzz run; log: {log}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        assert target.alive(), f"the Jupyter Server died during the fuzz run; log: {server.log}"
 
 
 @pytest.fixture(scope="session")
