@@ -1,8 +1,7 @@
 """Fixtures of the reference application's tests.
 
-- ``postgres_url`` (session): base URL of a throwaway PostgreSQL server (``tests/_harness/pg.py``).
-- ``database_url``: a fresh, empty database, once on SQLite and once on PostgreSQL (the latter
-  marked ``postgres``).
+- ``postgres_base`` (session) and ``database_url`` (a fresh, empty database, once on SQLite and
+  once on PostgreSQL, the latter marked ``postgres``): from ``tests/_harness/pg.py``.
 - ``settings``: application settings in a temporary data folder on that database, with a Hub
   token and ticket secret for a Hub at ``http://127.0.0.1:8000`` that the ``web`` tests never
   reach (pages, API, login).
@@ -31,15 +30,13 @@ from __future__ import annotations
 import re
 import socket
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from _harness.pg import pg_bin, postgres_server
+from _harness.pg import database_fixture, postgres_base  # noqa: F401 (a fixture)
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from nblaunch.client import NBLaunchClient
 from nblaunch.webapp import Settings, create_app
@@ -63,28 +60,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    if pg_bin() is None:
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found: apt-get install postgresql")
-    with postgres_server() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.sqlite'}"
-        return
-    base = request.getfixturevalue("postgres_url")
-    name = "t_" + uuid.uuid4().hex[:12]
-    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield f"{base}/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+database_url = database_fixture("database_url")
 
 
 @pytest.fixture
