@@ -26,13 +26,14 @@ from ..pages import render_consent
 from ..pages.mapping import ProblemContext, ProblemMixin
 from .errors import HubBusyError, HubUnavailableError
 from .hubapi import HubAPI
+from .identity import AsyncIdentityMixin
 from .launcher import HubLauncher, ready_server
 
 #: How long a launch waits in the Hub's queue (its concurrent spawn limit) before giving up.
 QUEUE_LIMIT = 600.0
 
 
-class BaseHandler(ProblemMixin, HubOAuthenticated, web.RequestHandler):
+class BaseHandler(ProblemMixin, AsyncIdentityMixin, HubOAuthenticated, web.RequestHandler):
     """Collaborators from ``initialize()``, framing headers, and the one error mapping."""
 
     log_name = "the nblaunch service's log"
@@ -82,7 +83,7 @@ class BaseHandler(ProblemMixin, HubOAuthenticated, web.RequestHandler):
 class NotFoundHandler(BaseHandler):
     """Every other path under the prefix: our 404, as JSON or a page, never tornado's."""
 
-    def prepare(self) -> None:
+    async def prepare(self) -> None:
         raise web.HTTPError(404, "There is no such page in the nblaunch service.")
 
 

@@ -11,9 +11,13 @@ answers it got (its cache); the real Hub answers it in the integration tests
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import socket
+import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,17 +38,12 @@ JSON = {"Accept": "application/json"}
 ACCESS = "access:services!service=nblaunch"
 
 
-@pytest.fixture
-async def service(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    jp_serverapp: Any,
-    http_server_client: Any,
-    jp_http_port: int,
+@asynccontextmanager
+async def serve(
+    root: Path, monkeypatch: pytest.MonkeyPatch, jp_serverapp: Any, jp_http_port: int, hub_api: str
 ) -> AsyncIterator[dict[str, Any]]:
-    """The service's application on a free port, the Hub unreachable, the user's server up."""
-    write_templates(tmp_path / "templates")
-    hub_api = f"http://127.0.0.1:{free_port()}/hub/api"  # nothing listens there
+    """The service's application on a free port, its Hub API at ``hub_api``."""
+    write_templates(root / "templates")
     env = {
         # The user's server accepts the service's token as the proxy would pass it on.
         "JUPYTERHUB_API_TOKEN": jp_serverapp.identity_provider.token,
@@ -58,7 +57,7 @@ async def service(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     app = NBLaunchService(
-        templates_dir=str(tmp_path / "templates"),
+        templates_dir=str(root / "templates"),
         hub_api_url=hub_api,
         proxy_url=f"http://127.0.0.1:{jp_http_port}",
     ).make_app()
@@ -68,6 +67,20 @@ async def service(
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
         yield {"app": app, "client": client, "hub_auth": app.settings["hub_auth"]}
     server.stop()
+
+
+@pytest.fixture
+async def service(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    jp_serverapp: Any,
+    http_server_client: Any,
+    jp_http_port: int,
+) -> AsyncIterator[dict[str, Any]]:
+    """The service, the Hub unreachable (nothing listens at its API), the user's server up."""
+    hub_api = f"http://127.0.0.1:{free_port()}/hub/api"
+    async with serve(tmp_path, monkeypatch, jp_serverapp, jp_http_port, hub_api) as running:
+        yield running
 
 
 def sign_in(hub_auth: Any, name: str, servers: dict[str, Any] | None = None) -> dict[str, str]:
@@ -206,3 +219,26 @@ async def test_the_openapi_document_describes_the_json_api(service: dict[str, An
     assert answer.status_code == 200
     paths = answer.json()["paths"]
     assert any("contents" in p for p in paths) and any("prestart" in p for p in paths)
+
+
+async def test_a_slow_hub_holds_up_only_the_request_that_waits_for_it(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    jp_serverapp: Any,
+    http_server_client: Any,
+    jp_http_port: int,
+) -> None:
+    # A Hub that takes connections and never answers: the kernel completes the handshake.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        hub_api = f"http://127.0.0.1:{silent.getsockname()[1]}/hub/api"
+        async with serve(tmp_path, monkeypatch, jp_serverapp, jp_http_port, hub_api) as svc:
+            login = {"Authorization": "token not-in-the-cache", **JSON}
+            waiting = asyncio.ensure_future(svc["client"].get(PREFIX + "open/stats", headers=login))
+            await asyncio.sleep(0)  # the request is sent; its identity is asked of the Hub
+            started = time.monotonic()
+            answer = await svc["client"].get(PREFIX + "api/openapi.json")
+            assert answer.status_code == 200
+            assert time.monotonic() - started < 2.0  # not behind the identity's wait
+            waiting.cancel()
