@@ -77,7 +77,8 @@ class HubAPI:
             # The URL holds no secret (the token is a header), so it can be named.
             self.log.warning("nblaunch: %s %s failed: %s", method, url, err)
             raise HubUnavailableError(
-                "The Hub did not answer; try again in a moment.", url=url
+                "The Hub or its proxy did not answer (restarting?); try again in a moment.",
+                url=url,
             ) from err
         self.hub_version = response.headers.get("X-JupyterHub-Version", self.hub_version)
         return response
@@ -175,6 +176,14 @@ class HubAPI:
         url, headers = self.contents_url(server_model, path)
         params = {"content": "1" if content else "0"}
         response = await self._request("GET", url, params=params, headers=headers)
+        if response.status_code == 404 and not _is_json(response):
+            # Not the server's JSON 404 but the proxy's page: it has no route to the server yet
+            # (restarted, restoring its routes). Taking it for "no such file" would fail a save
+            # with a false hash-mismatch, or write a launch's copy twice.
+            raise HubUnavailableError(
+                "The proxy has no route to the server yet (restarting?); try again in a moment.",
+                status=503,
+            )
         if response.status_code == 404:
             raise NotFoundError(f"There is no file {path} in the server.", path=path)
         _expect(response, 200)
@@ -255,6 +264,10 @@ def _message(response: httpx.Response) -> str:
         return str(response.json().get("message", ""))
     except (ValueError, AttributeError):
         return response.text[:200]
+
+
+def _is_json(response: httpx.Response) -> bool:
+    return response.headers.get("Content-Type", "").startswith("application/json")
 
 
 def _retry_after(response: httpx.Response) -> float:
