@@ -1,6 +1,9 @@
 """Every failure a user can meet, answered with a readable page (or JSON under ``/api`` and for
 ``fetch`` calls): never a traceback in the browser. Unexpected errors are logged with their
 traceback and answered with a plain "Unhandled error" page.
+
+A database that is busy or out of disk space (``db.StoreError``, or the driver's error for it
+raised anywhere) is a 503 with its code, ``store-busy`` or ``store-full``, not an unhandled error.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
+from .db import BUSY_TIMEOUT, StoreBusyError, StoreError, store_error
 from .deps import CSRFError, HubCallError, LoginRequiredError
 from .jupyter import HubProblem
 from .versions import UnsafeNotebookPathError
@@ -105,6 +110,28 @@ async def _validation(request: Request, exc: Exception) -> Response:
     return error_response(request, 400, "bad-request", "Bad request", message)
 
 
+async def _store(request: Request, exc: Exception) -> Response:
+    # A raw driver error comes from a read or write outside record_save (the logged-in user's
+    # row, a page): the same answer in general words. Anything else is still a bug: re-raised,
+    # it reaches _unhandled (and the server's own log) as before.
+    problem = exc if isinstance(exc, StoreError) else None
+    if problem is None:
+        kind = store_error(exc)
+        if kind is None:
+            raise exc
+        problem = kind()
+    # The driver's words only: SQLAlchemy's text carries the statement and its parameters.
+    cause = exc.__cause__ or exc
+    log.warning("Not stored on %s %s: %s", request.method, request.url.path,
+                getattr(cause, "orig", None) or cause)  # fmt: skip
+    response = error_response(
+        request, problem.status, problem.code, problem.title, problem.message, retry=True
+    )
+    if isinstance(problem, StoreBusyError):
+        response.headers["Retry-After"] = str(round(BUSY_TIMEOUT))
+    return response
+
+
 async def _unhandled(request: Request, exc: Exception) -> Response:
     # The traceback goes to the log only: it may contain tokens, paths, SQL.
     log.error("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -118,6 +145,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HubCallError, _hub_unavailable)
     app.add_exception_handler(CSRFError, _csrf)
     app.add_exception_handler(UnsafeNotebookPathError, _bad_path)
+    for store_failure in (StoreError, DBAPIError, OSError):
+        app.add_exception_handler(store_failure, _store)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(Exception, _unhandled)

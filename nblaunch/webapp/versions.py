@@ -7,14 +7,18 @@ own) makes the notebook land on disk in the user's server; the backend then read
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..core.errors import UnsafePathError
 from ..core.paths import safe_path
+from .db import store_error
 from .jupyter import FetchedNotebook, HubClient
 from .models import Item, NotebookVersion, User
 
@@ -77,16 +81,39 @@ def record_save(
     ... # doctest: +SKIP
     SaveResult(version=<...>, created=True)
     """
-    latest = latest_version(db, user, path)
-    if latest is not None and latest.hash == fetched.hash:
-        return SaveResult(latest, created=False)
-    version = NotebookVersion(
-        user=user, item=item, template=template, path=path, hash=fetched.hash,
-        content=fetched.content,
-    )  # fmt: skip
-    db.add(version)
-    db.commit()
+    with storing(db):
+        latest = latest_version(db, user, path)
+        if latest is not None and latest.hash == fetched.hash:
+            return SaveResult(latest, created=False)
+        version = NotebookVersion(
+            user=user, item=item, template=template, path=path, hash=fetched.hash,
+            content=fetched.content,
+        )  # fmt: skip
+        db.add(version)
+        db.commit()
     return SaveResult(version, created=True)
+
+
+@contextmanager
+def storing(db: Session) -> Iterator[None]:
+    """Turn a busy or full database into the ``StoreError`` a person whose save failed reads.
+
+    The session is rolled back first: SQLite has undone the transaction already, and the
+    session must not keep a version the database never took.
+
+    >>> with storing(db):  # doctest: +SKIP
+    ...     db.commit()
+    Traceback (most recent call last):
+    nblaunch.webapp.db.StoreFullError: The server's disk is full; your notebook is still in ...
+    """
+    try:
+        yield
+    except (DBAPIError, OSError) as exc:
+        db.rollback()
+        kind = store_error(exc)
+        if kind is None:
+            raise
+        raise kind(kind.save_message) from exc
 
 
 def restore(
