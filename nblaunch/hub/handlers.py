@@ -9,6 +9,7 @@ into ``{"code", "message"}`` JSON or the page with the correction form, and anyt
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from typing import Any
@@ -31,6 +32,20 @@ from .launcher import HubLauncher, ready_server
 
 #: How long a launch waits in the Hub's queue (its concurrent spawn limit) before giving up.
 QUEUE_LIMIT = 600.0
+
+#: Seconds between two ``alive`` events on the progress stream; the page calls a stream lost
+#: after several silent beats (``progress.html``).
+HEARTBEAT = 5.0
+
+#: How long the page hears nothing before it calls the stream lost: several missed beats,
+#: so a loaded machine or a slow network is not taken for a restart.
+SILENCE = 4 * HEARTBEAT
+
+#: What the page says while the Hub does not answer (restarting, upgraded, its proxy down).
+HUB_LOST = (
+    "Lost contact with the Hub; it may be restarting. "
+    "This page carries on by itself when it is back."
+)
 
 
 class BaseHandler(ProblemMixin, AsyncIdentityMixin, HubOAuthenticated, web.RequestHandler):
@@ -190,6 +205,9 @@ class OpenHandler(BaseHandler):
             "progress.html",
             events=url_concat(events, query),
             probe=f"{self.prefix}api/openapi.json",
+            hub_probe=self.prefix.rstrip("/").rsplit("/", 2)[0] + "/hub/api/",
+            lost=HUB_LOST,
+            silence_ms=int(SILENCE * 1000),
             server=server or "default",
             resubmit=resubmit,
             xsrf=query["_xsrf"],
@@ -200,7 +218,8 @@ class ProgressHandler(BaseHandler):
     """``GET {prefix}api/progress?server=``: the Hub's spawn progress, relayed as SSE.
 
     The browser cannot call the Hub's API (it holds no token for it); the service reads the
-    stream with its own token and passes on the progress, message and outcome only.
+    stream with its own token and passes on the progress, message and outcome only. An
+    ``alive`` event every ``HEARTBEAT`` seconds tells the page the stream still works.
     """
 
     @web.authenticated
@@ -211,7 +230,21 @@ class ProgressHandler(BaseHandler):
         user = self.current_user["name"]
         self.set_header("Content-Type", "text/event-stream")
         self.set_header("Cache-Control", "no-cache")
-        outcome = False
+        self.writing = asyncio.Lock()
+        beat = asyncio.ensure_future(self._heartbeat())
+        try:
+            outcome = await self._outcome(user, server)
+        except StreamClosedError:
+            return
+        finally:
+            # Stopped before the outcome is sent, so the outcome is always the last event.
+            beat.cancel()
+        with contextlib.suppress(StreamClosedError):
+            await self.send_event(outcome)
+            self.finish()
+
+    async def _outcome(self, user: str, server: str) -> dict[str, Any]:
+        """Relay the spawn's progress; return its last event: ready, failed or lost."""
         try:
             if self.get_argument("start", "") == "1":
                 await self._start(user, server, spawner_options(self.request.query))
@@ -219,28 +252,22 @@ class ProgressHandler(BaseHandler):
                 if not event:
                     # Relay the Hub's keep-alive: proxies keep the stream open through a long
                     # spawn, and a browser that left is noticed here (StreamClosedError).
-                    self.write(":\n\n")
-                    await self.flush()
+                    await self.send_raw(":\n\n")
                     continue
                 keep = ("progress", "message", "ready", "failed")
-                await self.send_event({k: event[k] for k in keep if k in event})
-                outcome = bool(event.get("ready") or event.get("failed"))
-                if outcome:
-                    break
-            if not outcome:
-                await self.send_event(await self._final_state(user, server))
+                relayed = {k: event[k] for k in keep if k in event}
+                if event.get("ready") or event.get("failed"):
+                    return relayed
+                await self.send_event(relayed)
+            return await self._final_state(user, server)
         except HubUnavailableError as err:
             if err.fields.get("status") not in (None, 502, 503, 504):
-                await self.send_event({"failed": True, "message": err.message})
-            else:
-                # The Hub is restarting (or its proxy): the page waits for it and carries on.
-                lost = "Lost contact with the Hub; this page carries on when it is back."
-                await self.send_event({"lost": True, "message": lost})
+                return {"failed": True, "message": err.message}
+            # The Hub is restarting (or its proxy): the launch is not failed, the page waits
+            # for the Hub to answer again and carries on by itself.
+            return {"lost": True, "message": HUB_LOST}
         except NBLaunchError as err:
-            await self.send_event({"failed": True, "message": err.message})
-        except StreamClosedError:
-            return
-        self.finish()
+            return {"failed": True, "message": err.message}
 
     async def _start(self, user: str, server: str, options: dict[str, str]) -> None:
         """Ask the Hub to start the server, waiting as long as its spawn limit asks."""
@@ -267,5 +294,20 @@ class ProgressHandler(BaseHandler):
 
     async def send_event(self, event: dict[str, Any]) -> None:
         """Write one Server-Sent Event and flush it to the browser."""
-        self.write(f"data: {json.dumps(event)}\n\n")
-        await self.flush()
+        await self.send_raw(f"data: {json.dumps(event)}\n\n")
+
+    async def send_raw(self, text: str) -> None:
+        """Write and flush, one writer at a time: tornado resolves only the latest of two
+        overlapping flushes, and the coroutine awaiting the other would wait forever."""
+        async with self.writing:
+            self.write(text)
+            await self.flush()
+
+    async def _heartbeat(self) -> None:
+        # A proxy can hold the browser's side of a stream open after the service behind it
+        # died (configurable-http-proxy does when the Hub stops its services): the page learns
+        # of it only from the silence, so the stream speaks even while the Hub says nothing.
+        with contextlib.suppress(StreamClosedError):
+            while True:
+                await asyncio.sleep(HEARTBEAT)
+                await self.send_raw("event: alive\ndata: {}\n\n")
