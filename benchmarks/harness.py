@@ -4,10 +4,12 @@
 127.0.0.1, the Node configurable-http-proxy from ``.cache/node``, ``nblaunch.hub.configure``
 with tickets and one template, ``stats``) and returns a ``Hub`` once the nblaunch service
 answers. ``stock=True`` runs JupyterHub's own ``SimpleLocalProcessSpawner`` instead of nblaunch's
-``FastLocalSpawner``. ``Hub`` helpers: ``client()``, ``login(client, user)``,
-``launch(client, link)`` (follows the link through the progress page to the JupyterLab page),
-``raw_spawn(user)`` (the Hub API alone: start, then its progress stream to ready),
-``stop_servers(users)``, ``processes()`` (the Hub and everything it started) and ``stop()``.
+``FastLocalSpawner``; ``host=(url, token)`` registers a host application (the reference web
+app, for ``hosted.py``) and ``templates`` serves another templates folder. ``Hub`` helpers:
+``client()``, ``login(client, user)``, ``launch(client, link)`` (follows the link through the
+progress page to the JupyterLab page), ``raw_spawn(user)`` (the Hub API alone: start, then its
+progress stream to ready), ``stop_servers(users)``, ``processes()`` (the Hub and everything it
+started) and ``stop()``.
 """
 
 from __future__ import annotations
@@ -59,7 +61,8 @@ c.JupyterHub.services = [{{"name": "bench-admin", "api_token": {admin!r}}}]
 c.JupyterHub.load_roles = [{{"name": "bench-admin", "services": ["bench-admin"],
     "scopes": ["admin:users", "admin:servers", "access:servers"]}}]
 {spawner}
-configure(c, templates_dir={templates!r}, ticket_secret={secret!r}, embed_origins={origins!r})
+configure(c, templates_dir={templates!r}, ticket_secret={secret!r}, **{options!r},
+          embed_origins={origins!r})
 """
 
 
@@ -206,15 +209,25 @@ class Hub:
 
 
 def start_hub(
-    root: Path, *, stock: bool = False, embed_origins: Iterable[str] = (), timeout: float = 120
+    root: Path,
+    *,
+    stock: bool = False,
+    embed_origins: Iterable[str] = (),
+    host: tuple[str, str] | None = None,
+    templates: Path | None = None,
+    timeout: float = 120,
 ) -> Hub:
     """Start a Hub whose files live in ``root``; return once the nblaunch service answers.
 
-    ``embed_origins``: the host pages that may frame notebooks (``configure``'s argument)."""
+    ``embed_origins``: the host pages that may frame notebooks (``configure``'s argument).
+    ``host``: a host application's (URL, Hub token), registered as ``configure``'s
+    ``host_url`` and ``host_api_token``, for a host such as the reference web app to call the
+    service. ``templates``: the templates folder to serve instead of the one written here."""
     if not Path(CHP).exists():
         raise SystemExit(f"the Node proxy is missing ({CHP}): run `make setup`")
     root.mkdir(parents=True, exist_ok=True)
     write_template(root / "templates")
+    options = {"host_url": host[0], "host_api_token": host[1]} if host else {}
     (root / "homes").mkdir(exist_ok=True)
     url = f"http://127.0.0.1:{free_port()}/"
     config = CONFIG.format(
@@ -228,7 +241,8 @@ def start_hub(
         singleuser=str(BIN / "jupyterhub-singleuser"),
         admin=ADMIN_TOKEN,
         spawner='c.JupyterHub.spawner_class = "simple"' if stock else "",
-        templates=str(root / "templates"),
+        templates=str(templates or root / "templates"),
+        options=options,
         secret=SECRET,
         origins=list(embed_origins),
     )

@@ -2,12 +2,14 @@
 
 Runs, in order: the CLI's start-up (P4c), injection (P4), then on two real JupyterHubs started
 here (nblaunch's configuration, and the same with JupyterHub's stock spawner) warm (P1s), cold
-(P2), in Chromium (P1, P7, P6: ``browser.py``) and crowded (P3) launches. Prints the table,
-and writes ``results.json``, ``table.md`` and ``bench.png`` into ``.cache/bench/<UTC time>/``
-(printed at the end). Everything listens on 127.0.0.1, every loop is bounded, the Hubs are
-stopped at the end. A script, never a test.
+(P2), in Chromium (P1, P7, P6: ``browser.py``; with the reference web app as the host, the
+embedded Save P5 and prestart P2p: ``hosted.py``) and crowded (P3: 10, 20, 30, 50 users)
+launches. Prints the table, and writes ``results.json``, ``table.md`` and ``bench.png`` into
+``.cache/bench/<UTC time>/`` (printed at the end). Everything listens on 127.0.0.1, every
+loop is bounded, the Hubs are stopped at the end. A script, never a test.
 
-Run: ``make bench`` or ``.venv/bin/python benchmarks/run.py [--quick] [--only P4,P4c]``.
+Run: ``make bench`` or
+``.venv/bin/python benchmarks/run.py [--quick] [--only P5,P2p] [--crowds 50]``.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import local
-from harness import ROOT, free_port, start_hub
+from harness import ROOT, Hub, free_port, start_hub
 from rows import Row
 
-CROWDS = (10, 20, 30)
+CROWDS = (10, 20, 30, 50)
+ROWS = ("P4c", "P4", "P1s", "P2", "P1", "P7", "P6", "P5", "P2p", "P3")  # in running order
 
 
 def machine() -> dict[str, Any]:
@@ -49,7 +52,7 @@ def machine() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def hub_rows(folder: Path, quick: bool, only: set[str]) -> list[Row]:
+def hub_rows(folder: Path, quick: bool, only: set[str], crowds: tuple[int, ...]) -> list[Row]:
     import launches
 
     rows: list[Row] = []
@@ -61,25 +64,37 @@ def hub_rows(folder: Path, quick: bool, only: set[str]) -> list[Row]:
             rows += launches.warm(hub, 5 if quick else 15)
         if stock is not None:
             rows += launches.cold(hub, stock, 2 if quick else 7)
-        if only & {"P1", "P6", "P7"}:
-            import browser
-
-            with browser.chromium() as chromium:
-                if "P1" in only:
-                    rows += browser.warm(chromium, hub, 5 if quick else 15)
-                if "P7" in only:
-                    rows += browser.embedded(chromium, hub, host_port, 5 if quick else 15)
-                if "P6" in only:
-                    rows += browser.autorun(chromium, hub, 3 if quick else 7)
+            stock.stop()  # an idle Hub less on the machine from now on
+        rows += browser_rows(folder, hub, host_port, quick, only)
         if "P3" in only:
-            if stock is not None:
-                stock.stop()  # an idle Hub less on the machine while the crowd runs
-            for size in (3,) if quick else CROWDS:
+            for size in crowds:
                 rows += launches.crowd(hub, size)
     finally:
         hub.stop()
         if stock is not None:
             stock.stop()
+    return rows
+
+
+def browser_rows(folder: Path, hub: Hub, host_port: int, quick: bool, only: set[str]) -> list[Row]:
+    """The rows measured in Chromium: on the bench Hub (P1, P7, P6), then with the reference
+    web app as the host, on a Hub of its own (P5, P2p; ``hosted.py``)."""
+    if not only & {"P1", "P6", "P7", "P5", "P2p"}:
+        return []
+    import browser
+
+    rows: list[Row] = []
+    with browser.chromium() as chromium:
+        if "P1" in only:
+            rows += browser.warm(chromium, hub, 5 if quick else 15)
+        if "P7" in only:
+            rows += browser.embedded(chromium, hub, host_port, 5 if quick else 15)
+        if "P6" in only:
+            rows += browser.autorun(chromium, hub, 3 if quick else 7)
+        if only & {"P5", "P2p"}:
+            import hosted
+
+            rows += hosted.rows(chromium, folder / "hosted", only, quick)
     return rows
 
 
@@ -119,14 +134,26 @@ def plot(rows: list[Row], path: Path, when: str, about: dict[str, Any]) -> None:
     plt.close(fig)
 
 
-def main() -> int:
+def arguments() -> tuple[argparse.Namespace, set[str], tuple[int, ...]]:
+    """The options, the row ids asked for (a typo is an error, not a row silently skipped)
+    and the crowd sizes."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few rounds, a crowd of 3")
-    parser.add_argument(
-        "--only", default="P4c,P4,P1s,P2,P1,P7,P6,P3", help="comma-separated row ids"
-    )
+    parser.add_argument("--only", default=",".join(ROWS), help="comma-separated row ids")
+    sizes = ",".join(map(str, CROWDS))
+    parser.add_argument("--crowds", help=f"P3's crowd sizes, comma-separated (default {sizes})")
     args = parser.parse_args()
     only = set(args.only.split(","))
+    if only - set(ROWS):
+        parser.error(f"unknown row ids {sorted(only - set(ROWS))}; known: {','.join(ROWS)}")
+    crowds = (3,) if args.quick else CROWDS
+    if args.crowds:
+        crowds = tuple(int(size) for size in args.crowds.split(","))
+    return args, only, crowds
+
+
+def main() -> int:
+    args, only, crowds = arguments()
     when = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H%MZ")
     out = ROOT / ".cache" / "bench" / when
     out.mkdir(parents=True, exist_ok=True)
@@ -139,8 +166,8 @@ def main() -> int:
             rows += local.startup(10 if args.quick else 20)
         if "P4" in only:
             rows += local.injection(folder, 3 if args.quick else 7)
-        if only & {"P1s", "P2", "P3", "P1", "P6", "P7"}:
-            rows += hub_rows(folder, args.quick, only)
+        if only & set(ROWS[2:]):
+            rows += hub_rows(folder, args.quick, only, crowds)
     about["load_average_end"] = os.getloadavg()
     about["seconds"] = time.perf_counter() - started
     text = table(rows)
