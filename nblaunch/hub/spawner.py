@@ -49,6 +49,7 @@ class FastLocalSpawner(SimpleLocalProcessSpawner):
     async def start(self) -> tuple[str, int]:
         """Start the process, then return once ``http://ip:port{base_url}`` answers at all."""
         ip, port = await super().start()
+        self._record_process(ip, port)
         url = f"http://{ip or '127.0.0.1'}:{port}{self.server.base_url}api"
         deadline = time.monotonic() + self.start_timeout
         async with httpx.AsyncClient(timeout=2.0) as client:
@@ -64,6 +65,21 @@ class FastLocalSpawner(SimpleLocalProcessSpawner):
                     continue
                 break
         return ip, port
+
+    def _record_process(self, ip: str, port: int) -> None:
+        """Write the new process's pid and address to the Hub's database now.
+
+        The Hub records them only when ``start()`` returns, and this one returns seconds later:
+        a Hub stopped in between would forget the process, and after its restart start a
+        second server beside it. Recorded, the restarted Hub finds it (``poll()``) and either
+        keeps it, once it answers at that address, or stops it.
+        """
+        if self.orm_spawner is None or self.db is None or self.server is None:
+            return
+        self.server.ip = ip or "127.0.0.1"
+        self.server.port = port
+        self.orm_spawner.state = self.get_state()
+        self.db.commit()
 
 
 def default_signals() -> None:

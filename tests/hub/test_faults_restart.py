@@ -6,8 +6,8 @@ carries on by itself; no orphaned copy, no duplicate server, no save silently lo
   (``cleanup_servers = False``, as Zero to JupyterHub sets); a proxy the Hub started does not
   (the new Hub finds its pid file and replaces it), and the Hub stops its managed service.
   The page hears nothing (the proxy holds its dead stream open), says the Hub went away, and
-  lands in the notebook once the Hub is back. Known gap, an xfail below: the process of the
-  interrupted spawn outlives the Hub's memory of it.
+  lands in the notebook once the Hub is back, with one server process: the spawner records the
+  process before the server answers, so the restarted Hub finds it.
 - The proxy (configurable-http-proxy) is killed during a slow spawn; the Hub notices within
   ``check_running_interval``, starts it again and restores its routes.
 - The proxy is killed while a host saves through the service's contents API: every save either
@@ -135,12 +135,6 @@ def test_the_hub_restarted_during_a_spawn_and_the_page_carries_on(
     RESTARTED["user"] = user
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FastLocalSpawner (nblaunch/hub/spawner.py) returns from start() only once the "
-    "server answers, and the Hub saves a spawner's state (its pid) only then: a Hub stopped "
-    "during a slow spawn forgets the process, which keeps running beside the new server",
-)
 def test_the_hub_restart_left_no_orphaned_server_process(restartable_hub: Hub) -> None:
     hub = restartable_hub
     user = RESTARTED.get("user") or pytest.skip("the Hub restart test did not land")
