@@ -9,12 +9,22 @@
  */
 import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
+import type { Contents } from '@jupyterlab/services';
+
+import { changedOnDisk, conflictCopyPath } from './conflicts';
 
 import { enqueue, IMessage, readMessage } from './messages';
 import { fromAllowedHost, initialTarget } from './origins';
 import { type Commands, SaveReasons } from './saves';
 
 export { type SaveReason } from './saves';
+
+/** The part of JupyterLab's contents manager the bridge uses (`app.serviceManager.contents`). */
+export type ContentsLike = Pick<Contents.IManager, 'get' | 'save'>;
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
 
 /** The message format: every message, both ways, carries `nblaunch: 1`. */
 export const PROTOCOL = 1;
@@ -31,11 +41,19 @@ const MAX_PENDING = 50;
 export class HostBridge {
   /**
    * `commands` is JupyterLab's command registry (`app.commands`): without it the bridge cannot
-   * tell Lab's own Save (menu, Ctrl+S) from autosave, and reports both as `user`.
+   * tell Lab's own Save (menu, Ctrl+S) from autosave, and reports both as `user`. `contents`
+   * (`app.serviceManager.contents`) lets a host's save check the file on disk first: without it
+   * a save over another tab's opens Lab's "File Changed" dialog, which the host never hears of.
    */
-  constructor(origins: string[], parent: Window = window.parent, commands: Commands | null = null) {
+  constructor(
+    origins: string[],
+    parent: Window = window.parent,
+    commands: Commands | null = null,
+    contents: ContentsLike | null = null
+  ) {
     this._origins = origins;
     this._parent = parent;
+    this._contents = contents;
     // The mocked notebook package of the unit tests may have no such signal.
     this._reasons = new SaveReasons(commands, NotebookActions.selectionExecuted ?? null);
     // With one allowed origin we know where events go before the host says anything.
@@ -157,6 +175,17 @@ export class HostBridge {
 
   private async _save(id: string | number | null, panel: NotebookPanel): Promise<void> {
     const context = panel.context;
+    let changed = false;
+    try {
+      changed = await this._changedOnDisk(context);
+    } catch (err) {
+      const reason = `The notebook server did not answer, so nothing was saved (${messageOf(err)}).`;
+      this.send({ type: 'save-failed', id, code: 'unreachable', reason });
+      return;
+    }
+    if (changed) {
+      return this._saveCopy(id, context);
+    }
     let state: DocumentRegistry.SaveState | null = null;
     const onState = (_: unknown, s: DocumentRegistry.SaveState): void => {
       state = s;
@@ -179,6 +208,47 @@ export class HostBridge {
     }
   }
 
+  /** Whether another tab (or anything) changed the file since this one loaded or saved it. */
+  private async _changedOnDisk(context: NotebookPanel['context']): Promise<boolean> {
+    if (!this._contents) {
+      return false;
+    }
+    try {
+      const disk = await this._contents.get(context.path, { content: false, hash: true });
+      return changedOnDisk(context.contentsModel, disk);
+    } catch (err) {
+      // A deleted file is no conflict: Lab's own save then creates it again.
+      const status = (err as { response?: { status?: number } }).response?.status;
+      if (status === 404) {
+        return false;
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * The file changed elsewhere: keep both. This tab's content goes to a new file next to it
+   * (nothing is overwritten, no dialog waits in the frame), and the reply's `path` names that
+   * file, with `conflict: true` and the `original` path, for the host to offer a choice.
+   */
+  private async _saveCopy(
+    id: string | number | null,
+    context: NotebookPanel['context']
+  ): Promise<void> {
+    const original = context.path;
+    const copy = conflictCopyPath(original, new Date());
+    const content = context.model.toJSON();
+    try {
+      const model = await this._contents!.save(copy, { type: 'notebook', format: 'json', content });
+      const last_modified = model.last_modified ?? null;
+      const reply = { id, path: model.path, last_modified, reason: 'user', original };
+      this.send({ type: 'saved', ...reply, conflict: true });
+    } catch (err) {
+      const reason = `${original} changed on disk since this tab opened it, and this tab's copy could not be saved (${messageOf(err)}).`;
+      this.send({ type: 'save-failed', id, code: 'conflict', reason });
+    }
+  }
+
   private async _runAll(id: string | number | null, panel: NotebookPanel): Promise<void> {
     let ok = false;
     try {
@@ -190,6 +260,7 @@ export class HostBridge {
 
   private _origins: string[];
   private _parent: Window;
+  private _contents: ContentsLike | null;
   private _reasons: SaveReasons;
   private _target: string | null;
   private _pending: IMessage[] = [];

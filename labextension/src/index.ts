@@ -60,8 +60,10 @@ function startBridge(app: JupyterFrontEnd, tracker: INotebookTracker): HostBridg
   if (window.parent === window || origins.length === 0) {
     return null;
   }
-  // Lab's commands tell a person's save (docmanager:save) from autosave's (no command).
-  const bridge = new HostBridge(origins, window.parent, app.commands);
+  // Lab's commands tell a person's save (docmanager:save) from autosave's (no command); the
+  // contents manager lets a host's save see another tab's save instead of Lab's dialog.
+  const contents = app.serviceManager.contents;
+  const bridge = new HostBridge(origins, window.parent, app.commands, contents);
   tracker.widgetAdded.connect((_, panel) => {
     bridge.watch(panel);
     bridge.active = tracker.currentWidget ?? panel;

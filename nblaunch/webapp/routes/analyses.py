@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from ..deps import HubCallError, RowId, check_csrf, current_user, get_client, get_db
 from ..jupyter import HubClient
 from ..models import NotebookVersion, User
-from ..versions import analyses, check_path, history, latest_version, render_html, restore
+from ..versions import (
+    analyses,
+    check_path,
+    history,
+    latest_version,
+    record_save,
+    render_html,
+    restore,
+)
 from . import browser_url, call_hub, render
 
 router = APIRouter()
@@ -165,3 +174,52 @@ def open_path(
     """Open one of the user's notebooks by path in Jupyter (new tab), with a fresh ticket."""
     url = browser_url(client.open_url, client, user.username, check_path(path))
     return RedirectResponse(url, 303)
+
+
+class PathBody(BaseModel):
+    """A notebook's path in the user's server."""
+
+    path: str = Field(max_length=1000)
+
+
+@router.post("/analyses/compare", dependencies=_GUARDED)
+def compare_with_latest(
+    body: PathBody,
+    user: Annotated[User, Depends(current_user)],
+    db: Annotated[Session, Depends(get_db)],
+    client: Annotated[HubClient, Depends(get_client)],
+) -> dict[str, Any]:
+    """Whether the notebook in the user's server is their newest stored version.
+
+    The item page asks when it opens a notebook again (after a failed save, a restarted
+    server): edits that never became a version (autosave) are then shown, and the page offers
+    the stored version instead of silently choosing one.
+    """
+    path = check_path(body.path)
+    latest = latest_version(db, user, path)
+    if latest is None:
+        return {"version_id": None, "same": True}
+    fetched = call_hub(client.fetch, user.username, path)
+    return {"version_id": latest.id, "same": fetched.hash == latest.hash}
+
+
+@router.post("/versions/{version_id}/keep", dependencies=_GUARDED)
+def keep_as_latest(
+    version_id: RowId,
+    body: PathBody,
+    user: Annotated[User, Depends(current_user)],
+    db: Annotated[Session, Depends(get_db)],
+    client: Annotated[HubClient, Depends(get_client)],
+) -> dict[str, Any]:
+    """ "Keep mine" after a save conflict: the version (the tab's copy) becomes ``path``'s newest.
+
+    What ``path`` holds now is stored first unless a version has it already (another tab's
+    unsaved edits that autosave wrote), so the choice loses nothing; the file is written only
+    if it did not change again meanwhile (a conflict error otherwise).
+    """
+    version = _version(db, user, version_id)
+    path = check_path(body.path)
+    now = call_hub(client.fetch, user.username, path)
+    record_save(db, user, version.item, version.template, path, now)
+    written = call_hub(client.put, user.username, path, version.content, expect_hash=now.hash)
+    return record_save(db, user, version.item, version.template, path, written).to_json()

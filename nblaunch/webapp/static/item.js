@@ -7,9 +7,12 @@ const saveButton = document.getElementById("nb-save");
 const runButton = document.getElementById("nb-run");
 const statusLine = document.getElementById("nb-status");
 const noteLine = document.getElementById("nb-note");
+const reopenButton = document.getElementById("nb-reopen");
+const conflictBox = document.getElementById("nb-conflict");
 let handle = null;
 let current = null; // {template, path}
 let hostSaving = false;
+let conflict = null; // {original, mine, copy}: this tab's copy kept after a save conflict
 // Saves nobody asked for, in the words of the status line.
 const SAVED_BY = {
   autorun: "Not a version: the automatic run saved its outputs",
@@ -72,6 +75,10 @@ async function storeVersion(path) {
 async function analyze(body) {
   ws.hidden = false;
   saveButton.disabled = runButton.disabled = true;
+  reopenButton.hidden = true;
+  // A choice offered for the notebook shown so far does not apply to the next one.
+  conflict = null;
+  conflictBox.hidden = true;
   noteLine.textContent = "";
   say("Starting your notebook…");
   try {
@@ -88,6 +95,7 @@ async function analyze(body) {
       if (info && info.path) current.path = info.path;
       saveButton.disabled = runButton.disabled = false;
       say("Ready.");
+      if (body.path) compareWithLatest(body.path).catch(() => {});
     });
     handle.on("dirty", (d) => say(d && d.dirty ? "Unsaved changes." : "No unsaved changes."));
     // A save from JupyterLab's own menu or shortcut arrives here too: store it the same way.
@@ -100,7 +108,11 @@ async function analyze(body) {
         storeVersion(info.path).catch((e) => say(`Save failed: ${e.message}`, "error"));
       }
     });
-    handle.on("error", (e) => say((e && e.reason) || "The notebook reported an error.", "error"));
+    handle.on("error", (e) => {
+      say((e && e.reason) || "The notebook reported an error.", "error");
+      // JupyterLab's own Save failed (its server may be gone): offer to open it again.
+      if (e && e.type === "save-failed") reopenButton.hidden = !current.path;
+    });
     ws.scrollIntoView({ behavior: "smooth" });
   } catch (error) {
     say(error.message, "error");
@@ -113,14 +125,72 @@ saveButton.addEventListener("click", async () => {
   say("Saving…");
   try {
     const saved = await handle.save();
-    await storeVersion(saved && saved.path);
+    // The plugin saves into a copy (another path) when the notebook changed elsewhere.
+    if (saved && saved.path && current.path && saved.path !== current.path) {
+      await keepConflictCopy(saved.path);
+    } else {
+      await storeVersion(saved && saved.path);
+    }
   } catch (error) {
     const reason = (error && (error.reason || error.message)) || "unknown reason";
-    say(`Save failed: ${reason} Your last saved version is safe.`, "error");
+    say(`Save failed: ${reason} Nothing new was stored; your last saved version is safe.`, "error");
+    reopenButton.hidden = !(current && current.path);
   } finally {
     hostSaving = false;
     saveButton.disabled = false;
   }
+});
+
+// After a failed save or a server restart the notebook may hold edits that never became a
+// version (autosave): show them, but say so and offer the stored version.
+async function compareWithLatest(path) {
+  const state = await post("/analyses/compare", { path });
+  if (state.same || !state.version_id) return;
+  noteLine.replaceChildren(
+    `This notebook differs from your last saved version #${state.version_id}. `,
+    Object.assign(document.createElement("a"), {
+      href: `/versions/${state.version_id}`,
+      textContent: `Restore version #${state.version_id}`,
+    }),
+  );
+}
+
+// Another tab or window saved this notebook after this tab opened it: the plugin kept this
+// tab's content in a copy. Store the copy as a version too, then let the person choose.
+async function keepConflictCopy(copy) {
+  const original = current.path;
+  const body = { template: current.template, path: copy };
+  const mine = await post(`/items/${ws.dataset.item}/save`, body);
+  conflict = { original, mine: mine.version_id, copy };
+  document.getElementById("nb-conflict-text").textContent =
+    `${original} was saved elsewhere (another tab or window) after this tab opened it, so it ` +
+    `was not overwritten. Your changes are kept as version #${mine.version_id} (${copy}).`;
+  document.getElementById("nb-mine-download").href = `/versions/${mine.version_id}/download`;
+  conflictBox.hidden = false;
+  say("Conflict: this notebook changed elsewhere. Choose which version to keep.", "error");
+}
+
+async function resolveConflict(keepMine) {
+  const chosen = conflict;
+  if (!chosen) return;
+  let note = `Your changes stay as version #${chosen.mine} (${chosen.copy}).`;
+  try {
+    if (keepMine) {
+      const kept = await post(`/versions/${chosen.mine}/keep`, { path: chosen.original });
+      note = `Your changes are now version #${kept.version_id}; the other one stays in the history.`;
+    }
+  } catch (error) {
+    say(`Could not keep your version: ${error.message}`, "error");
+    return;
+  }
+  await analyze({ path: chosen.original });
+  noteLine.textContent = note;
+}
+
+document.getElementById("nb-keep-mine").addEventListener("click", () => resolveConflict(true));
+document.getElementById("nb-load-stored").addEventListener("click", () => resolveConflict(false));
+reopenButton.addEventListener("click", () => {
+  if (current && current.path) analyze({ path: current.path });
 });
 
 runButton.addEventListener("click", async () => {
