@@ -9,7 +9,9 @@ in a subprocess (SQLite in a temporary folder, its users made here), Debian's Ch
   milliseconds (the row is what the person's save is for; the status line comes after it).
 - P2p: a server started by the item page's prestart while the page was open (the Hub says
   ready), then "Analyze here" → the notebook visible in its frame, against the same click for a
-  user whose server has run since long before; two users, taking turns.
+  user whose server has run since long before; two users, taking turns. Each visit is a fresh
+  browser context with the cookies of the user's first visit (web app, Hub and service), as a
+  returning person's browser holds them; every click starts a kernel (autorun) on both sides.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ TEMPLATE = "image-stats"  # autoruns when opened: its run's save must not become
 FRAME = "#nb-frame iframe"
 USERS = ("saver", "prestarted", "warmuser")
 POLL_S = 0.002
+VIEWPORT = {"width": 1300, "height": 1000}
 
 
 @dataclass
@@ -221,7 +224,7 @@ def one_save(page: Any, frame: Any, app: WebApp, n: int) -> float:
 def saves(browser: Any, app: WebApp, rounds: int) -> list[Row]:
     """P5: host's Save → new version row, ``rounds`` times in one embedded notebook."""
     state = web_login(browser, app, USERS[0])
-    context = browser.new_context(storage_state=state, viewport={"width": 1300, "height": 1000})
+    context = browser.new_context(storage_state=state, viewport=VIEWPORT)
     try:
         page = context.new_page()
         page.goto(f"{app.url}/items/{ITEM}")
@@ -237,23 +240,38 @@ def saves(browser: Any, app: WebApp, rounds: int) -> list[Row]:
     return [Row("P5", measure, p95(ms), "ms", 400.0, samples={"ms": ms}, label="embedded Save")]
 
 
-def click_to_notebook(
-    browser: Any, hub: Hub, app: WebApp, user: str, state: Any, known: bool = True
-) -> float:
-    """Open the item page, let its prestart answer and the server be ready, then time the
-    click on "Analyze here" until the notebook shows in its frame. A user the Hub does not
-    know yet (``known=False``) has no prestart: the click logs them in and starts the server."""
+def first_visit(browser: Any, hub: Hub, app: WebApp, user: str) -> dict[str, Any]:
+    """Log in on the web app and open the notebook once: the Hub learns the user (a prestart
+    needs that) and the browser keeps the Hub's and the service's cookies, as a returning
+    person's does. Returns the cookies for the timed visits."""
+    state = web_login(browser, app, user)
     hub.forget_workspaces(user)
-    context = browser.new_context(storage_state=state, viewport={"width": 1300, "height": 1000})
+    context = browser.new_context(storage_state=state, viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(f"{app.url}/items/{ITEM}")
+        analyze(page)
+        settle(page)
+        kept: dict[str, Any] = context.storage_state()
+        return kept
+    finally:
+        context.close()
+        stop_kernels(hub, user)
+
+
+def click_to_notebook(browser: Any, hub: Hub, app: WebApp, user: str, state: Any) -> float:
+    """Open the item page, let its prestart answer and the server be ready, then time the
+    click on "Analyze here" until the notebook shows in its frame."""
+    hub.forget_workspaces(user)
+    context = browser.new_context(storage_state=state, viewport=VIEWPORT)
     try:
         page = context.new_page()
         page.goto(f"{app.url}/items/{ITEM}")
         page.wait_for_function("document.getElementById('workspace').dataset.prestart")
-        if known:
-            status = page.eval_on_selector("#workspace", "e => e.dataset.prestart")
-            if status not in ("starting", "ready"):
-                raise RuntimeError(f"the item page's prestart for {user} answered {status!r}")
-            wait_ready(hub, user)
+        status = page.eval_on_selector("#workspace", "e => e.dataset.prestart")
+        if status not in ("starting", "ready"):
+            raise RuntimeError(f"the item page's prestart for {user} answered {status!r}")
+        wait_ready(hub, user)
         start = time.perf_counter()
         analyze(page)
         seconds = time.perf_counter() - start
@@ -265,11 +283,10 @@ def click_to_notebook(
 
 
 def prestart(browser: Any, hub: Hub, app: WebApp, rounds: int) -> list[Row]:
-    """P2p: after a prestart the page was open for, "Analyze here" ÷ the same on a warm server."""
+    """P2p: after a prestart the page was open for, "Analyze here" ÷ the same on a warm server
+    (one that has run since the first visit, long before)."""
     cold_user, warm_user = USERS[1], USERS[2]
-    states = {user: web_login(browser, app, user) for user in (cold_user, warm_user)}
-    for user in (cold_user, warm_user):  # the Hub learns the users; their first copies
-        click_to_notebook(browser, hub, app, user, states[user], known=False)
+    states = {user: first_visit(browser, hub, app, user) for user in (cold_user, warm_user)}
     sides: dict[str, Callable[[], float]] = {
         "prestarted": lambda: stopped_then(hub, cold_user, lambda: click_to_notebook(
             browser, hub, app, cold_user, states[cold_user])),
