@@ -13,7 +13,8 @@ proxy, on 127.0.0.1, for every folder of tests, so a whole run starts only the H
   ``launch(client, link)`` (follows login, waits on the progress stream, returns the final
   response without following the redirect into the user's server), ``log_text()`` (everything
   the Hub, proxy, service and user servers printed), ``home(user)``, ``restart()`` (SIGTERM
-  the Hub and start it again on the same config, ports and database).
+  the Hub and start it again on the same config, ports and database), ``child(pattern)`` (the
+  pid of a process the Hub started: its proxy, its service).
 
 ``olga`` is a Hub administrator. Users named ``broken-*`` get a server command that exits with
 status 3, for failed spawns; ``slow-*`` ones a server that starts 9 s late, for long spawns.
@@ -203,6 +204,18 @@ class Hub:
                 continue
             return response
         raise AssertionError(f"too many hops from {link}")
+
+    def child(self, pattern: str) -> int:
+        """The pid of the one process the Hub started whose command line has ``pattern``
+        (``"configurable-http-proxy"``, ``"nblaunch.hub.service"``)."""
+        found = subprocess.run(
+            ["pgrep", "-P", str(self.proc.pid), "-f", pattern],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.split()
+        assert len(found) == 1, (pattern, found)
+        return int(found[0])
 
     def restart(self) -> None:
         """Stop the Hub (SIGTERM, if it still runs) and start it again with the same config,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
 from typing import Any
 
 import pytest
@@ -27,17 +26,6 @@ def fast_poll_hub(make_hub: Any) -> Hub:
     return make_hub(extra_config="c.Spawner.poll_interval = 1\n")
 
 
-def _service_pid(hub: Hub) -> int:
-    found = subprocess.run(
-        ["pgrep", "-P", str(hub.proc.pid), "-f", "nblaunch.hub.service"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.split()
-    assert len(found) == 1, found
-    return int(found[0])
-
-
 def test_the_service_killed_during_a_spawn_and_the_page_carries_on(
     fast_poll_hub: Hub, context: Any
 ) -> None:
@@ -48,12 +36,12 @@ def test_the_service_killed_during_a_spawn_and_the_page_carries_on(
     page.goto(hub.login_url(hub.ticket("slow-fay"), link))  # her server starts 9 s late
     page.locator("#nblaunch-progress").wait_for()
     # Killed while her spawn is asked for or under way (it takes at least 9 s).
-    killed = _service_pid(hub)
+    killed = hub.child("nblaunch.hub.service")
     os.kill(killed, signal.SIGKILL)
     page.locator("#nblaunch-lost").wait_for(state="visible")
     assert "carries on" in page.inner_text("#nblaunch-status")
     page.wait_for_url(re.compile(r".*/user/slow-fay/lab/tree/nblaunch/stats-label-fault-n-8-.*"))
-    assert _service_pid(hub) != killed  # the Hub restarted its service
+    assert hub.child("nblaunch.hub.service") != killed  # the Hub restarted its service
     # One server, one copy: nothing started or written twice.
     assert list(hub.servers("slow-fay")) == [""]
     assert len(list(hub.home("slow-fay").glob("nblaunch/stats-label-fault-n-8-*.ipynb"))) == 1

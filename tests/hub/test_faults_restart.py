@@ -12,6 +12,9 @@ carries on by itself; no orphaned copy, no duplicate server, no save silently lo
   ``check_running_interval``, starts it again and restores its routes.
 - The proxy is killed while a host saves through the service's contents API: every save either
   is acknowledged or answers a 5xx JSON error, and the stored file is the last acknowledged one.
+- The nblaunch service is SIGKILLed while a host saves through it, save after save: the Hub
+  starts it again; every save is acknowledged, refused with a 5xx, or answered a conflict the
+  host acts on (reload, wait); the file ends as the last acknowledged save.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import contextlib
 import os
 import re
 import signal
-import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -78,14 +81,7 @@ def server_processes(hub: Hub, user: str = "") -> list[int]:
 
 def proxy_pid(hub: Hub) -> int:
     """The configurable-http-proxy the Hub started (its child)."""
-    found = subprocess.run(
-        ["pgrep", "-P", str(hub.proc.pid), "-f", "configurable-http-proxy"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.split()
-    assert len(found) == 1, found
-    return int(found[0])
+    return hub.child("configurable-http-proxy")
 
 
 def spawn_pending(hub: Hub, user: str) -> bool:
@@ -226,3 +222,63 @@ def proxy_is_back(hub: Hub, killed: int) -> bool:
 def hub_service_port(hub: Hub) -> int:
     config = (hub.root / "jupyterhub_config.py").read_text()
     return int(re.search(r"'service_port': (\d+)", config).group(1))  # type: ignore[union-attr]
+
+
+def test_saves_while_the_service_restarts_lose_nothing(restartable_hub: Hub) -> None:
+    hub, user = restartable_hub, "sue"
+    with hub.client() as client:
+        hub.login(client, user)
+        hub.launch(client, hub.service + "open/plain")
+    # Through the proxy, as a host outside the cluster saves; the service dies under it.
+    url = hub.service + f"api/users/{user}/contents/saved/service.ipynb"
+    headers = {"Authorization": f"token {HOST_TOKEN}", "Accept": "application/json"}
+    known = {"hash": "", "source": ""}
+    answers: list[int] = []
+
+    def save() -> int:
+        """One save as a host's editor makes it, acting on each answer as a host must."""
+        source = f"y = {len(answers)}"
+        body = {"content": notebook(source), "expect_hash": known["hash"]}
+        try:
+            response = httpx.put(url, json=body, headers=headers, timeout=30)
+        except httpx.HTTPError:
+            answers.append(0)  # no answer at all: not acknowledged
+            return 0
+        answers.append(response.status_code)
+        if response.status_code == 200:
+            known.update(hash=response.json()["hash"], source=source)
+        elif response.status_code == 409:
+            # A save cut off by the kill may have been written, or still hold its lease: the
+            # host reloads what is there (hash-mismatch) or waits (notebook-busy).
+            assert response.json()["code"] in ("hash-mismatch", "notebook-busy"), response.text
+            if response.json()["code"] == "hash-mismatch":
+                current = httpx.get(url, headers=headers, timeout=30).json()
+                known.update(hash=current["hash"], source=current["content"]["cells"][0]["source"])
+        else:
+            assert response.status_code in (502, 503), response.text[:300]
+        return response.status_code
+
+    stop = threading.Event()
+    saver = threading.Thread(target=lambda: [save() for _ in iter(stop.is_set, True)])
+    saver.start()
+    try:
+        wait_until(lambda: answers.count(200) >= 3, "three saves acknowledged", timeout=60)
+        killed = hub.child("nblaunch.hub.service")
+        os.kill(killed, signal.SIGKILL)
+        wait_until(lambda: service_is_back(hub, killed), "the Hub's new service", timeout=120)
+        seen = len(answers)
+        wait_until(lambda: 200 in answers[seen:], "a save through the new service", timeout=120)
+    finally:
+        stop.set()
+        saver.join(60)
+    assert set(answers) - {200} and set(answers) <= {0, 200, 409, 502, 503}, answers
+    wait_until(lambda: save() == 200, "a last acknowledged save", timeout=60)
+    stored = nbformat.read(hub.home(user) / "saved" / "service.ipynb", as_version=4)
+    assert stored.cells[0].source == known["source"], answers
+
+
+def service_is_back(hub: Hub, killed: int) -> bool:
+    try:
+        return hub.child("nblaunch.hub.service") != killed
+    except AssertionError:
+        return False
