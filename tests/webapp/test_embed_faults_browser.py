@@ -25,6 +25,7 @@ from typing import Any
 import psutil
 import pytest
 from _harness.waiting import wait_until
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
 from nblaunch.webapp import Settings, create_app
@@ -84,7 +85,11 @@ def _tab(stack: dict[str, Any], browser: Any, user: str) -> Any:
 
 def _status(page: Any, text: str) -> str:
     script = "t => document.querySelector('#nb-status').textContent.includes(t)"
-    page.wait_for_function(script, arg=text, timeout=90_000)
+    try:
+        page.wait_for_function(script, arg=text, timeout=90_000)
+    except PlaywrightTimeout:
+        shown = page.text_content("#nb-status")
+        raise AssertionError(f"waited for {text!r}; the status says {shown!r}") from None
     return str(page.text_content("#nb-status"))
 
 
@@ -93,6 +98,15 @@ def _ready(page: Any) -> Any:
     page.locator("#nb-save:enabled").wait_for()
     frame = page.frame_locator("#nb-frame iframe")
     frame.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    return frame
+
+
+def _opened(page: Any) -> Any:
+    """Open item 3's image-stats embedded and wait until its automatic run has saved: a host
+    Save clicked during the run would race the run's own outputs and saves."""
+    page.click("[data-analyze-template=image-stats]")
+    frame = _ready(page)
+    page.locator("#nb-note", has_text="the automatic run saved its outputs").wait_for()
     return frame
 
 
@@ -144,8 +158,7 @@ def test_killed_server_save_fails_clearly_and_open_again_shows_the_last_save(
 ) -> None:
     hub, app = stack["hub"], stack["app"]
     page = _tab(stack, browser, "alice")
-    page.click("[data-analyze-template=image-stats]")
-    frame = _ready(page)
+    frame = _opened(page)
     _add_cell(page, frame, SAVED)
     page.click("#nb-save")
     first = _saved_version(page)
@@ -194,8 +207,7 @@ def test_two_tabs_the_stale_save_conflicts_and_both_contents_are_kept(
 ) -> None:
     app = stack["app"]
     one = _tab(stack, browser, "bob")
-    one.click("[data-analyze-template=image-stats]")
-    frame_one = _ready(one)
+    frame_one = _opened(one)
     one.click("#nb-save")
     base = _saved_version(one)
     path = next(v[1] for v in _versions(app, "bob") if v[0] == base)
@@ -242,8 +254,7 @@ def test_load_the_stored_one_shows_the_other_tabs_save(stack: dict[str, Any], br
     # The other choice: the stale tab shows the stored notebook; its own edit stays a version.
     app = stack["app"]
     one = _tab(stack, browser, "bob")
-    one.click("[data-analyze-template=image-stats]")
-    frame_one = _ready(one)
+    frame_one = _opened(one)
     one.click("#nb-save")
     stored = _saved_version(one)
     path = next(v[1] for v in _versions(app, "bob") if v[0] == stored)

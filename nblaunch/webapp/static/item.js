@@ -97,7 +97,12 @@ async function analyze(body) {
       say("Ready.");
       if (body.path) compareWithLatest(body.path).catch(() => {});
     });
-    handle.on("dirty", (d) => say(d && d.dirty ? "Unsaved changes." : "No unsaved changes."));
+    handle.on("dirty", (d) => {
+      if (d && d.dirty) say("Unsaved changes.");
+      // Clean again after an autorun's or autosave's save: not after a save's own answer
+      // ("Saved as version #5"), which a late event would otherwise wipe from the page.
+      else if (statusLine.textContent === "Unsaved changes.") say("No unsaved changes.");
+    });
     // A save from JupyterLab's own menu or shortcut arrives here too: store it the same way.
     // A plugin older than bridge version 2 gives no reason; nblaunch-embed.js then says "user".
     handle.on("saved", (info) => {
