@@ -108,7 +108,7 @@ def test_copy_launch_link_opens_a_fresh_copy_with_the_edited_value(
     fresh = browser.new_context()
     try:
         other = fresh.new_page()
-        other.set_default_timeout(30_000)
+        other.set_default_timeout(60_000)  # a cold JupyterLab page in a fresh context
         other.goto(link)
         other.locator(".jp-Notebook .jp-Cell .cm-content").filter(
             has_text="image_id = 4321"
