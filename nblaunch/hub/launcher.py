@@ -79,9 +79,15 @@ class HubLauncher:
         basis: str | None,
         server_model: dict[str, Any],
         hub_base: str,
+        *,
+        check_route: bool = True,
     ) -> tuple[str, Outcome]:
-        """Write (or reuse) the copy in the running server: the URL to open, and the outcome."""
-        if _just_started(server_model):
+        """Write (or reuse) the copy in the running server: the URL to open, and the outcome.
+
+        ``check_route``: wait for the proxy's route to a server that started in the last
+        minutes first (the Hub can call it ready a moment before the route is there).
+        """
+        if check_route and _just_started(server_model):
             await self.hub.wait_routed(server_model)
         store = ServerStore(self.hub, server_model)
         outcome = await execute(
@@ -106,7 +112,8 @@ class HubLauncher:
         answers through the proxy with an error, and the caller asks the Hub afresh.
         """
         try:
-            url, _ = await self.write(template, plan, basis, known, hub_base)
+            # No route check: a missing route fails the write, and the caller asks the Hub.
+            url, _ = await self.write(template, plan, basis, known, hub_base, check_route=False)
         except (ServerNotRunningError, HubUnavailableError) as err:
             self.log.info("nblaunch: the server the identity named is gone (%s)", err.message)
             return None
