@@ -226,13 +226,21 @@ class Hub:
         _wait_until_up(self)
 
     def stop(self) -> None:
+        self.terminate()
+        self.wait_stopped()
+
+    def terminate(self) -> None:
+        """Ask the Hub to stop (SIGTERM); it then stops its users' servers and its proxy."""
         if self.proc.poll() is None:
             self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+
+    def wait_stopped(self) -> None:
+        """Wait for a terminated Hub to exit, killing it after 20 s."""
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
 
 
 def read_stream(client: httpx.Client, default: str, page: str = "") -> list[str]:
@@ -349,8 +357,11 @@ def make_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...,
         return hub
 
     yield make
+    # All at once: each Hub takes seconds to stop its users' servers.
     for hub in started:
-        hub.stop()
+        hub.terminate()
+    for hub in started:
+        hub.wait_stopped()
 
 
 @pytest.fixture(scope="session")
