@@ -216,12 +216,14 @@ class HubAPI:
             if not await self.exists(server_model, sub):
                 await self.put_file(server_model, sub, {"type": "directory"})
 
-    async def wait_routed(self, server_model: dict[str, Any], timeout: float = 15.0) -> None:
+    async def wait_routed(self, server_model: dict[str, Any], timeout: float = 60.0) -> None:
         """Wait until the proxy routes to a server the Hub just reported ready.
 
-        Under load the Hub can say ``ready`` a moment before the proxy has the user's route:
-        a write then reaches the Hub itself (a 404 or 403) instead of the server. The
-        server's ``/api`` answers its version once the route is there.
+        The Hub's REST model says ``ready`` once the spawn is done, before it adds the route
+        to the proxy (``finish_user_spawn``: ``_proxy_pending`` is not part of ``pending``),
+        and under a crowd its busy event loop adds it many seconds later (a crowd of 20 here
+        took more than 15 s): a write then reaches the Hub itself (a 302, 404 or 403) instead
+        of the server. The server's ``/api`` answers its version once the route is there.
         """
         url, headers = self.server_url(server_model, "api")
         deadline = time.monotonic() + timeout
