@@ -23,6 +23,7 @@ Against a real JupyterHub (tests using them are marked ``integration`` by the fi
 - ``hub_web``: a TestClient for the application on ``database_url`` connected to ``real_hub``.
 - ``running``: ``running(user)`` makes sure the user's server runs, launching a template through
   the service over plain HTTP with a ticket if it does not.
+- ``write``: ``write(path, notebook)`` makes alice's server run and hold ``notebook`` at ``path``.
 """
 
 from __future__ import annotations
@@ -177,3 +178,16 @@ def login() -> Callable[[TestClient, str], str]:
         return csrf_of(web.get("/items").text)
 
     return log_in
+
+
+@pytest.fixture
+def write(
+    running: Callable[[str], None], hub_client: NBLaunchClient
+) -> Callable[[str, dict[str, Any]], None]:
+    """``write(path, notebook)``: alice's server runs and holds ``notebook`` at ``path``."""
+
+    def put(path: str, content: dict[str, Any]) -> None:
+        running("alice")
+        hub_client.put("alice", path, content)
+
+    return put

@@ -26,7 +26,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from nblaunch.client import NBLaunchClient
 from nblaunch.webapp import Settings, create_app
 
 from .conftest import PUBLIC_URL
@@ -36,19 +35,6 @@ from .test_notebooks import notebook, save
 @pytest.fixture
 def path() -> str:
     return f"faults-{uuid.uuid4().hex[:8]}.ipynb"
-
-
-@pytest.fixture
-def write(
-    running: Callable[[str], None], hub_client: NBLaunchClient
-) -> Callable[[str, dict[str, Any]], None]:
-    """``write(path, notebook)``: alice's server runs and holds ``notebook`` at ``path``."""
-
-    def put(path: str, content: dict[str, Any]) -> None:
-        running("alice")
-        hub_client.put("alice", path, content)
-
-    return put
 
 
 @contextmanager

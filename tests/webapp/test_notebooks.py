@@ -68,19 +68,6 @@ def path() -> str:
     return f"image-stats-{uuid.uuid4().hex[:8]}.ipynb"
 
 
-@pytest.fixture
-def write(
-    running: Callable[[str], None], hub_client: NBLaunchClient
-) -> Callable[[str, dict[str, Any]], None]:
-    """``write(path, notebook)``: alice's server runs and holds ``notebook`` at ``path``."""
-
-    def put(path: str, content: dict[str, Any]) -> None:
-        running("alice")
-        hub_client.put("alice", path, content)
-
-    return put
-
-
 def saved_versions(
     web: TestClient, token: str, write: Callable[..., None], path: str, *sources: str
 ) -> list[int]:
