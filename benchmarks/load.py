@@ -98,19 +98,6 @@ class Seat:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def start_hub(root: Path) -> Hub:
-    """``harness.start_hub`` with the host's token registered (``configure(host_api_token=)``)."""
-    original = harness.CONFIG
-    marker = "embed_origins={origins!r})"
-    if marker not in original:
-        raise SystemExit("benchmarks/harness.py's CONFIG changed: update load.py's start_hub")
-    harness.CONFIG = original.replace(marker, f"{marker[:-1]}, host_api_token={HOST_TOKEN!r})")
-    try:
-        return harness.start_hub(root)
-    finally:
-        harness.CONFIG = original
-
-
 def prepare_webapp(data: Path, hub: Hub, port: int, users: list[str]) -> dict[str, str]:
     """The web app's settings as environment variables; its database made, with ``users``."""
     from nblaunch.webapp import Settings
@@ -137,9 +124,10 @@ def password_of(user: str) -> str:
     return f"pw-{user}-load"
 
 
-def start_webapp(root: Path, hub: Hub, users: list[str]) -> tuple[subprocess.Popen[bytes], str]:
+def start_webapp(
+    root: Path, hub: Hub, port: int, users: list[str]
+) -> tuple[subprocess.Popen[bytes], str]:
     """The reference web app under uvicorn in a subprocess; returns once it answers."""
-    port = free_port()
     env = {**os.environ, **prepare_webapp(root / "webapp", hub, port, users)}
     env["PYTHONPATH"] = str(ROOT)
     with (root / "webapp.log").open("wb") as log:
@@ -438,11 +426,13 @@ def table(result: dict[str, Any]) -> str:
 def run(args: argparse.Namespace, root: Path) -> dict[str, Any]:
     users = [f"load{i}" for i in range(args.users)]
     tally = Tally()
-    hub = start_hub(root / "hub")
+    port = free_port()
+    # The host's token registered with the Hub, so the web app may call the service.
+    hub = harness.start_hub(root / "hub", host=(f"http://127.0.0.1:{port}", HOST_TOKEN))
     webapp: subprocess.Popen[bytes] | None = None
     sampler: Sampler | None = None
     try:
-        webapp, app = start_webapp(root, hub, users)
+        webapp, app = start_webapp(root, hub, port, users)
         sampler = Sampler(hub, psutil.Process(webapp.pid))
         sampler.start()
         seats = seats_for(hub, app, users, tally)
