@@ -28,7 +28,7 @@ from typing import Any
 
 import httpx
 from browser import CELL, TIMEOUT_MS
-from harness import ADMIN_TOKEN, ROOT, SECRET, Hub, free_port, start_hub
+from harness import ADMIN_TOKEN, ROOT, SECRET, Hub, free_port, start_hub, stop_process
 from rows import Row, median, p95
 from sqlalchemy import Engine, create_engine, func, select
 
@@ -57,13 +57,7 @@ class WebApp:
 
     def stop(self) -> None:
         self.engine.dispose()
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)
 
 
 def password_of(user: str) -> str:
